@@ -1,0 +1,3 @@
+export { type AuthConfig, authConfigSchema, loadAuthConfig } from './config.js';
+export { toIntegrationEvent } from './integration/mapping.js';
+export { AUTH_PROJECTIONS, type AuthServiceOptions, startAuthService } from './service.js';

@@ -1,0 +1,43 @@
+/**
+ * Rebuilding one projection of one service: the read model is replayed from the event store into new
+ * tables beside the live ones, then swapped in (shared/src/projections/rebuild.ts). The live projection
+ * keeps serving meanwhile, and nothing it triggers runs again.
+ */
+import type { Logger } from '@cairn/shared/logging';
+import { type RebuildResult, rebuildProjection } from '@cairn/shared/projections';
+import { createInfrastructure } from '@cairn/shared/runtime';
+import { isServiceName, SERVICE_NAMES, SERVICES } from './services.js';
+
+export class UnknownProjectionError extends Error {
+  override readonly name = 'UnknownProjectionError';
+}
+
+export async function rebuildServiceProjection(
+  env: NodeJS.ProcessEnv,
+  service: string,
+  projectionName: string,
+  logger: Logger,
+): Promise<RebuildResult> {
+  if (!isServiceName(service)) {
+    throw new UnknownProjectionError(`unknown service ${service}; one of: ${SERVICE_NAMES.join(', ')}`);
+  }
+  const entry = SERVICES[service];
+  const projections = await entry.loadProjections();
+  const projection = projections.find((p) => p.name === projectionName);
+  if (!projection) {
+    const known = projections.map((p) => p.name).join(', ');
+    throw new UnknownProjectionError(`service ${service} has no projection ${projectionName}; it has: ${known}`);
+  }
+  // Only the database matters here; the bus stays in-process so the command never joins the services' traffic.
+  const infrastructure = await createInfrastructure({ ...env, NATS_URL: '' }, { logger, name: 'cairn-rebuild' });
+  try {
+    return await rebuildProjection({
+      pool: infrastructure.pool,
+      schema: entry.schema,
+      store: infrastructure.storeFor(entry.schema),
+      projection,
+    });
+  } finally {
+    await infrastructure.close();
+  }
+}

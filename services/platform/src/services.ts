@@ -1,0 +1,28 @@
+/**
+ * Every service the platform runs, by name. A new service is one line here: its schema and how to load
+ * its starter (loaded lazily, so a process that runs one service loads only that service's code).
+ */
+import type { Projection } from '@cairn/shared/projections';
+import type { ServiceStarter } from '@cairn/shared/runtime';
+
+export interface ServiceEntry {
+  /** The PostgreSQL schema the service owns; its event store is bound to it. */
+  readonly schema: string;
+  readonly load: () => Promise<ServiceStarter>;
+  /** The service's read-model projections, for the rebuild command. */
+  readonly loadProjections: () => Promise<readonly Projection[]>;
+}
+
+export const SERVICES = {
+  auth: {
+    schema: 'auth',
+    load: async () => (await import('@cairn/auth')).startAuthService,
+    loadProjections: async () => (await import('@cairn/auth')).AUTH_PROJECTIONS,
+  },
+} as const satisfies Readonly<Record<string, ServiceEntry>>;
+
+export type ServiceName = keyof typeof SERVICES;
+
+export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+
+export const isServiceName = (name: string): name is ServiceName => Object.hasOwn(SERVICES, name);

@@ -1,0 +1,121 @@
+/**
+ * One service per process, as Kubernetes runs them: `run-service.ts auth` and `run-service.ts gateway`
+ * as child processes meeting on the real NATS server (under a subject prefix of their own, so other test
+ * files on the same server never see their traffic) with a database of their own.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@cairn/shared/runtime';
+import { createTestDatabase, dropTestStream, type TestDatabase } from '@cairn/shared/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const runService = fileURLToPath(new URL('../src/run-service.ts', import.meta.url));
+
+interface Run {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function start(name: string, env: NodeJS.ProcessEnv): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', runService, name], {
+    env: { ...process.env, LOG_LEVEL: 'info', CAIRN_PASSWORD_HASH_COST: '10', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor200(url: string, run: Run, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (run.child.exitCode !== null) throw new Error(`process exited (${run.child.exitCode}): ${run.output()}`);
+    if (Date.now() > deadline) throw new Error(`${url} answered ${status} after ${timeoutMs} ms: ${run.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe.concurrent('run-service.ts refuses what cannot work', () => {
+  it('names the choices for an unknown process', async () => {
+    const run = start('nonsense', {});
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toMatch(/usage: run-service\.ts <auth\|.*gateway> \(unknown: nonsense\)/);
+  });
+
+  it('needs NATS_URL: an in-process bus cannot reach other processes', async () => {
+    const run = start('auth', { NATS_URL: '' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('NATS_URL is required to run one service per process');
+  });
+
+  it('needs DATABASE_URL for a service: processes cannot share one embedded PostgreSQL', async () => {
+    const run = start('auth', { DATABASE_URL: '' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('DATABASE_URL is required to run auth in its own process');
+  });
+});
+
+describe('auth and the gateway in separate processes on NATS', () => {
+  let db: TestDatabase;
+  let auth: Run;
+  let gateway: Run;
+  let gatewayUrl: string;
+  let authHealthUrl: string;
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const shared = { DATABASE_URL: db.url, NATS_SUBJECT_PREFIX: prefix };
+    const healthPort = await freePort();
+    const gatewayPort = await freePort();
+    auth = start('auth', { ...shared, HEALTH_PORT: String(healthPort), HOST: '127.0.0.1' });
+    gateway = start('gateway', { ...shared, PORT: String(gatewayPort), HOST: '127.0.0.1' });
+    gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    authHealthUrl = `http://127.0.0.1:${healthPort}`;
+  });
+  afterAll(async () => {
+    for (const run of [gateway, auth]) if (run && run.child.exitCode === null) run.child.kill('SIGKILL');
+    await db?.drop();
+    // The stream the processes created for their prefix (see createBus in shared/src/runtime).
+    await dropTestStream(`CAIRN_EVENTS_${prefix.toUpperCase()}`);
+  });
+
+  it('become ready: the gateway sees auth over NATS, auth sees NATS and PostgreSQL', async () => {
+    await waitFor200(`${authHealthUrl}/ready`, auth);
+    await waitFor200(`${gatewayUrl}/ready`, gateway);
+    const health = await fetch(`${authHealthUrl}/health`);
+    expect(await health.json()).toMatchObject({ success: true, message: 'ok' });
+  });
+
+  it('serve a request across the processes', async () => {
+    const response = await fetch(`${gatewayUrl}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'distributed-e2e', password: 'correct horse battery' }),
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ success: true, data: { user: { username: 'distributed-e2e' } } });
+  });
+
+  it('stop gracefully on SIGTERM and exit 0', async () => {
+    gateway.child.kill('SIGTERM');
+    auth.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(await auth.exited).toBe(0);
+    expect(auth.output()).toContain('stopping gracefully');
+    expect(auth.output()).toContain('"msg":"stopped"');
+  });
+});

@@ -1,0 +1,1 @@
+export { createMemoryBus, type MemoryBusOptions } from './bus.js';

@@ -1,0 +1,3 @@
+export * from './actor.js';
+export * from './auth.js';
+export * from './auth-events.js';

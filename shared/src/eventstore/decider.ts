@@ -1,0 +1,73 @@
+import {
+  type AppendResult,
+  type DomainEvent,
+  type EventMetadata,
+  type EventStore,
+  type StreamVersion,
+  VersionConflictError,
+} from './port.js';
+
+/**
+ * An aggregate as three pure pieces: the empty state, how an event changes the state, and what a
+ * command decides given the state. `decide` throws a domain error (see http/errors) to refuse.
+ */
+export interface Decider<Command, State, Event extends DomainEvent> {
+  readonly initialState: () => State;
+  readonly evolve: (state: State, event: Event) => State;
+  readonly decide: (command: Command, state: State) => readonly Event[];
+}
+
+export interface CommandResult<State, Event extends DomainEvent> {
+  readonly state: State;
+  readonly newEvents: readonly Event[];
+  /** Undefined when the command decided no events (nothing was appended). */
+  readonly append: AppendResult | undefined;
+  readonly version: StreamVersion | undefined;
+}
+
+export interface HandleOptions {
+  /** Metadata shared by every event of this command (eventId is set per event). */
+  readonly metadata: Omit<EventMetadata, 'eventId'>;
+  /** Make a fresh event id (UUIDv7). Passed in so tests can be deterministic. */
+  readonly newEventId: () => string;
+  /** How many times to re-read and re-decide after a version conflict. */
+  readonly retries?: number;
+}
+
+/**
+ * Read the stream, fold it, decide, append at the version read. Only a version conflict is retried,
+ * because it means someone else wrote in between and the decision must be made again on fresh state.
+ */
+export async function handleCommand<Command, State, Event extends DomainEvent>(
+  store: EventStore,
+  streamName: string,
+  decider: Decider<Command, State, Event>,
+  command: Command,
+  options: HandleOptions,
+): Promise<CommandResult<State, Event>> {
+  const retries = options.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    const stream = await store.readStream<Event>(streamName);
+    const state = stream.events.reduce(
+      (s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event),
+      decider.initialState(),
+    );
+    const newEvents = decider.decide(command, state);
+    if (newEvents.length === 0) return { state, newEvents, append: undefined, version: stream.version };
+    try {
+      const append = await store.appendToStream(
+        streamName,
+        newEvents.map((e) => ({
+          type: e.type,
+          data: e.data,
+          metadata: { ...options.metadata, eventId: options.newEventId() },
+        })),
+        { expectedVersion: stream.version ?? 'no_stream' },
+      );
+      const nextState = newEvents.reduce(decider.evolve, state);
+      return { state: nextState, newEvents, append, version: append.nextExpectedVersion };
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= retries) throw error;
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { type TransactionOptions, withTransaction } from './transaction.js';

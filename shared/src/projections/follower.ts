@@ -1,0 +1,168 @@
+/**
+ * The loop shared by projections and the relay: hold the lock, read the global log after the checkpoint,
+ * let a step process the page and save the checkpoint, repeat; sleep when caught up (woken early by an
+ * append in this process); back off and retry the same page after a failure, never skipping it.
+ */
+import type pg from 'pg';
+import type { EventStore, GlobalPosition, RecordedEvent } from '../eventstore/port.js';
+import type { Logger } from '../logging/index.js';
+import { CheckpointMovedError, ensureCheckpoint, loadCheckpoint } from './checkpoints.js';
+import { checkLease, type Lease, tryAcquireLease } from './lock.js';
+import { followerMetrics } from './metrics.js';
+import { backoffMs, Waker } from './waker.js';
+
+export interface Page {
+  readonly events: readonly RecordedEvent[];
+  readonly lastPosition: GlobalPosition;
+}
+
+/** Processes a page and saves the checkpoint from `previous` to `page.lastPosition`, on the lease's client. */
+export type FollowerStep = (page: Page, lease: Lease, previous: GlobalPosition) => Promise<void>;
+
+export interface FollowerTiming {
+  /** Events per page. Default 500. */
+  readonly batchSize?: number;
+  /** Sleep when caught up (an append in this process cuts it short). Default 200 ms. */
+  readonly pollIntervalMs?: number;
+  /** How often a standby tries to take the lock. Default 1000 ms. */
+  readonly lockRetryMs?: number;
+  /** Backoff after a failed page: doubles from `initialMs` up to `maxMs`. Default 100 ms … 30 s. */
+  readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+export interface LogFollowerOptions extends FollowerTiming {
+  /** The checkpoint and lock key, unique within the schema. */
+  readonly name: string;
+  readonly schema: string;
+  readonly pool: pg.Pool;
+  readonly store: EventStore;
+  readonly streamPrefixes?: readonly string[];
+  readonly eventTypes?: readonly string[];
+  readonly logger: Logger;
+  readonly step: FollowerStep;
+  /** Called after every saved checkpoint. */
+  readonly onProgress?: (position: GlobalPosition) => void;
+}
+
+export class LogFollower {
+  private lease: Lease | undefined;
+  private checkpoint: GlobalPosition | undefined;
+  private readonly appended = new Waker();
+  private readonly stopping = new Waker();
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly labels: { schema: string; projection: string };
+
+  constructor(private readonly options: LogFollowerOptions) {
+    this.labels = { schema: options.schema, projection: options.name };
+  }
+
+  /** True while this instance holds the lock and runs. */
+  get active(): boolean {
+    return this.lease !== undefined && this.checkpoint !== undefined;
+  }
+
+  /** The checkpoint, known only while active. */
+  get position(): GlobalPosition | undefined {
+    return this.active ? this.checkpoint : undefined;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** New events may be readable. */
+  wake(): void {
+    this.appended.wake();
+  }
+
+  /** Finishes the page in progress, then releases the lock. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.appended.wake();
+    this.stopping.wake();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const { batchSize = 500, pollIntervalMs = 200, lockRetryMs = 1000 } = this.options;
+    const retry = this.options.retry ?? { initialMs: 100, maxMs: 30_000 };
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (!this.lease && !(await this.acquire())) {
+          await this.stopping.sleep(lockRetryMs);
+          continue;
+        }
+        const lease = this.lease!;
+        const previous = this.checkpoint!;
+        const page = await this.options.store.readAll({
+          after: previous,
+          limit: batchSize,
+          streamPrefixes: this.options.streamPrefixes,
+          eventTypes: this.options.eventTypes,
+        });
+        if (!page.lastPosition) {
+          followerMetrics.lagSeconds.set(this.labels, 0);
+          failures = 0;
+          await this.appended.sleep(pollIntervalMs);
+          continue;
+        }
+        const next = page.lastPosition;
+        await this.options.step({ events: page.events, lastPosition: next }, lease, previous);
+        this.checkpoint = next;
+        failures = 0;
+        this.record(page.events, next);
+        this.options.onProgress?.(next);
+      } catch (error) {
+        if (this.stopped) break;
+        failures++;
+        followerMetrics.failures.inc(this.labels);
+        this.options.logger.error(
+          { err: error, projection: this.options.name, failures },
+          'log follower page failed; retrying the same page',
+        );
+        // A moved checkpoint means the lock was not ours alone; a dead connection took the lock with it.
+        if (this.lease && (error instanceof CheckpointMovedError || !(await checkLease(this.lease)))) {
+          await this.dropLease();
+        }
+        await this.stopping.sleep(backoffMs(failures, retry.initialMs, retry.maxMs));
+      }
+    }
+    await this.dropLease();
+  }
+
+  private async acquire(): Promise<boolean> {
+    const key = `${this.options.schema}.${this.options.name}`;
+    const lease = await tryAcquireLease(this.options.pool, 'cairn.processor', key);
+    if (!lease) return false;
+    try {
+      await ensureCheckpoint(lease.client, this.options.schema, this.options.name);
+      this.checkpoint = await loadCheckpoint(lease.client, this.options.schema, this.options.name);
+    } catch (error) {
+      await lease.release();
+      throw error;
+    }
+    this.lease = lease;
+    followerMetrics.active.set(this.labels, 1);
+    this.options.logger.info({ projection: this.options.name }, 'log follower is active');
+    return true;
+  }
+
+  private async dropLease(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    this.checkpoint = undefined;
+    followerMetrics.active.set(this.labels, 0);
+    await lease?.release();
+  }
+
+  private record(events: readonly RecordedEvent[], position: GlobalPosition): void {
+    followerMetrics.checkpoint.set(this.labels, Number(position.prepare));
+    if (events.length === 0) return;
+    followerMetrics.handled.inc(this.labels, events.length);
+    const occurredAt = Date.parse(events.at(-1)!.metadata.occurredAt);
+    if (Number.isFinite(occurredAt))
+      followerMetrics.lagSeconds.set(this.labels, Math.max(0, Date.now() - occurredAt) / 1000);
+  }
+}
