@@ -1,21 +1,2 @@
 /** Validation at the service's edge: every payload is parsed with the contract's zod schema first. */
-import type { RequestContext, RpcHandler } from '@cairn/shared/bus';
-import { DomainError } from '@cairn/shared/http';
-import type { z } from 'zod';
-
-export function operation<S extends z.ZodType, R>(
-  schema: S,
-  handler: (input: z.infer<S>, context: RequestContext) => Promise<R>,
-): RpcHandler<unknown, R> {
-  return async (payload, context) => {
-    const parsed = schema.safeParse(payload ?? {});
-    if (!parsed.success) {
-      throw new DomainError(
-        'VALIDATION_ERROR',
-        'The request is not valid',
-        parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message })),
-      );
-    }
-    return handler(parsed.data, context);
-  };
-}
+export { operation } from '@cairn/shared/runtime';

@@ -3,16 +3,11 @@
  * `execute` stamps the time, the actor and the trace onto the events' metadata and lets `handleCommand`
  * read, decide, append and retry on a version conflict.
  */
-import type { Bus, RequestContext } from '@cairn/shared/bus';
-import {
-  type CommandResult,
-  type Decider,
-  type DomainEvent,
-  type EventStore,
-  type GlobalPosition,
-  handleCommand,
-} from '@cairn/shared/eventstore';
+import type { Bus } from '@cairn/shared/bus';
+import type { EventStore } from '@cairn/shared/eventstore';
 import type { Logger } from '@cairn/shared/logging';
+import type { ReadModels } from '@cairn/shared/projections';
+import { executeCommand } from '@cairn/shared/runtime';
 import type { Pool } from 'pg';
 import type { AuthConfig } from './config.js';
 import type { LoginThrottle } from './logins/throttle.js';
@@ -23,16 +18,7 @@ import type { UserDirectory } from './users/view.js';
 import type { WechatClient } from './wechat/client.js';
 import type { WechatSessionKeys } from './wechat/sessionKeys.js';
 
-/** The read models as the handlers see them: where their tables are, and how to wait for a write to show. */
-export interface ReadModels {
-  /** Qualified name of a projection's table (it may change when a projection is rebuilt). */
-  table(projection: string, table: string): string;
-  /**
-   * Resolves once the projection has applied everything up to `position`, so the next read sees the
-   * write just made. Bounded: on timeout it resolves anyway (the write itself is safe) and logs.
-   */
-  waitFor(projection: string, position: GlobalPosition | undefined): Promise<void>;
-}
+export type { ReadModels };
 
 export interface AuthRuntime {
   readonly store: EventStore;
@@ -53,24 +39,7 @@ export interface AuthRuntime {
   readonly readModels: ReadModels;
 }
 
-export function execute<C, S, E extends DomainEvent>(
-  rt: AuthRuntime,
-  streamName: string,
-  decider: Decider<C, S, E>,
-  command: C,
-  context: RequestContext | undefined,
-  nowMs: number,
-): Promise<CommandResult<S, E>> {
-  return handleCommand(rt.store, streamName, decider, command, {
-    metadata: {
-      occurredAt: new Date(nowMs).toISOString(),
-      ...(context?.requestId ? { correlationId: context.requestId } : {}),
-      ...(context?.actor ? { actor: context.actor } : {}),
-      ...(context?.traceparent ? { traceparent: context.traceparent } : {}),
-      ...(context?.tracestate ? { tracestate: context.tracestate } : {}),
-    },
-    newEventId: rt.newId,
-  });
-}
+/** Runs a command with the request's metadata (see `executeCommand`). */
+export const execute = executeCommand;
 
 export const isoAt = (ms: number): string => new Date(ms).toISOString();

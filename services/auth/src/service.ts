@@ -7,7 +7,7 @@ import { AUTH_SERVICE } from '@cairn/shared/contracts';
 import { comparePositions, type GlobalPosition } from '@cairn/shared/eventstore';
 import { IdempotencyStore } from '@cairn/shared/idempotency';
 import { newId } from '@cairn/shared/ids';
-import { loadCheckpoint, ProjectionRunner } from '@cairn/shared/projections';
+import { createReadModels, loadCheckpoint, ProjectionRunner } from '@cairn/shared/projections';
 import { IntegrationRelay } from '@cairn/shared/relay';
 import type { RunningService, ServiceDeps } from '@cairn/shared/runtime';
 import type { Pool } from 'pg';
@@ -23,7 +23,7 @@ import { orgsProjection } from './orgs/readModel.js';
 import { createPasswordHasher } from './passwords/scrypt.js';
 import { ROLES_PROJECTION, rolesProjection } from './roles/readModel.js';
 import { ROLE_STREAM_PREFIX } from './roles/role.js';
-import type { AuthRuntime, ReadModels } from './runtime.js';
+import type { AuthRuntime } from './runtime.js';
 import { migrateAuthTables } from './schema.js';
 import { sessionsProjection } from './sessions/readModel.js';
 import { SESSION_STREAM_PREFIX } from './sessions/session.js';
@@ -93,16 +93,12 @@ export async function startAuthService(deps: ServiceDeps, options: AuthServiceOp
     ...optionalAfter(await cacheStartPosition(pool)),
   });
 
-  // Well inside the gateway's RPC timeout (5 s): a stalled projection delays the answer, never loses it.
-  const waitTimeout = options.readYourWritesTimeoutMs ?? 2_000;
-  const readModels: ReadModels = {
-    table: (_projection, table) => `"${AUTH_SCHEMA}"."${table}"`,
-    async waitFor(projection, position) {
-      if (!position) return;
-      const reached = await runner.waitForPosition(projection, position, waitTimeout);
-      if (!reached) logger.warn({ projection }, 'read model did not catch up in time; answering anyway');
-    },
-  };
+  const readModels = createReadModels({
+    runner,
+    schema: AUTH_SCHEMA,
+    logger,
+    ...(options.readYourWritesTimeoutMs !== undefined ? { timeoutMs: options.readYourWritesTimeoutMs } : {}),
+  });
 
   const rt: AuthRuntime = {
     store,

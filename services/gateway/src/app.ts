@@ -19,6 +19,7 @@ import rateLimit from './plugins/rate-limit.js';
 import requestId, { requestIdOf } from './plugins/request-id.js';
 import security from './plugins/security.js';
 import { serializerCompiler } from './plugins/serializer.js';
+import { accountsV2Routes } from './routes/accounts/index.js';
 import { authRoutes } from './routes/auth.js';
 import { jwksRoute } from './routes/jwks.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -72,6 +73,7 @@ export const gatewayApp: FastifyPluginAsync<GatewayAppOptions> = async (fastify,
   await operationsRoutes(app);
   await jwksRoute(app);
   registerRpcRoutes(app, authRoutes);
+  registerRpcRoutes(app, accountsV2Routes);
   registerRpcRoutes(app, options.routes);
   await websocketRoute(app, { hub: options.hub, maxPayloadBytes: config.WS_MAX_MESSAGE_BYTES });
 

@@ -19,6 +19,11 @@ export const SERVICES = {
     load: async () => (await import('@cairn/auth')).startAuthService,
     loadProjections: async () => (await import('@cairn/auth')).AUTH_PROJECTIONS,
   },
+  accounts: {
+    schema: 'accounts',
+    load: async () => (await import('@cairn/accounts')).startAccountsService,
+    loadProjections: async () => (await import('@cairn/accounts')).ACCOUNTS_PROJECTIONS,
+  },
 } as const satisfies Readonly<Record<string, ServiceEntry>>;
 
 export type ServiceName = keyof typeof SERVICES;

@@ -5,6 +5,7 @@
  * in-flight request finish and tells WebSockets to reconnect elsewhere (1012).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_NAMES } from '../src/services.js';
 import { type Client, client, eventually, expectError, expectOk, loginAdmin, register } from './support/client.js';
 import { MODES, startTestPlatform, type TestPlatform } from './support/platform.js';
 import { openAuthenticatedSocket } from './support/socket.js';
@@ -54,8 +55,9 @@ describe.each(MODES)('operations, %s', (_label, mode) => {
     expect(answer.headers.get('x-request-id')).toBe(answer.body.requestId);
   });
 
-  it('/ready answers 200 once the bus and the auth service answer', async () => {
-    expect(expectOk(await api.get('/ready'))).toEqual({ status: 'ready', checks: { bus: 'ok', 'service:auth': 'ok' } });
+  it('/ready answers 200 once the bus and every service answer', async () => {
+    const services = Object.fromEntries(SERVICE_NAMES.map((name) => [`service:${name}`, 'ok']));
+    expect(expectOk(await api.get('/ready'))).toEqual({ status: 'ready', checks: { bus: 'ok', ...services } });
   });
 
   it('/metrics exposes the HTTP histogram and the projection metrics as Prometheus text', async () => {
@@ -95,12 +97,14 @@ describe.each(MODES)('operations, %s', (_label, mode) => {
     expect(await response.text()).toMatch(/<html/i);
   });
 
-  it('/ready answers 503 naming the auth service while it is down, and 200 once it is back', async () => {
+  it('/ready answers 503 naming the services while they are down, and 200 once they are back', async () => {
     const admin = await loginAdmin(api);
     await platform.stopServices();
     try {
       const notReady = expectError(await api.get('/ready'), 503, 'SERVICE_UNAVAILABLE');
-      expect(notReady.details).toMatchObject({ failing: ['service:auth'], checks: { bus: 'ok' } });
+      expect(notReady.details).toMatchObject({ checks: { bus: 'ok' } });
+      const failing = (notReady.details as { failing: string[] }).failing;
+      expect([...failing].sort()).toEqual(SERVICE_NAMES.map((name) => `service:${name}`).sort());
       expect((await api.get('/health')).status).toBe(200);
       // Requests that need auth are 503 too (safe to retry), not 500 or a hang.
       expectError(

@@ -10,6 +10,8 @@ import { freePort } from '@cairn/shared/runtime';
 import { createTestDatabase, dropTestStream, type TestDatabase } from '@cairn/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { SERVICE_NAMES } from '../src/services.js';
+
 const runService = fileURLToPath(new URL('../src/run-service.ts', import.meta.url));
 
 interface Run {
@@ -68,35 +70,40 @@ describe.concurrent('run-service.ts refuses what cannot work', () => {
   });
 });
 
-describe('auth and the gateway in separate processes on NATS', () => {
+describe('every service and the gateway in separate processes on NATS', () => {
   let db: TestDatabase;
-  let auth: Run;
+  const services = new Map<string, { run: Run; healthUrl: string }>();
   let gateway: Run;
   let gatewayUrl: string;
-  let authHealthUrl: string;
   const prefix = `t${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     const shared = { DATABASE_URL: db.url, NATS_SUBJECT_PREFIX: prefix };
-    const healthPort = await freePort();
+    for (const name of SERVICE_NAMES) {
+      const healthPort = await freePort();
+      services.set(name, {
+        run: start(name, { ...shared, HEALTH_PORT: String(healthPort), HOST: '127.0.0.1' }),
+        healthUrl: `http://127.0.0.1:${healthPort}`,
+      });
+    }
     const gatewayPort = await freePort();
-    auth = start('auth', { ...shared, HEALTH_PORT: String(healthPort), HOST: '127.0.0.1' });
     gateway = start('gateway', { ...shared, PORT: String(gatewayPort), HOST: '127.0.0.1' });
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    authHealthUrl = `http://127.0.0.1:${healthPort}`;
   });
   afterAll(async () => {
-    for (const run of [gateway, auth]) if (run && run.child.exitCode === null) run.child.kill('SIGKILL');
+    for (const run of [gateway, ...[...services.values()].map((s) => s.run)]) {
+      if (run && run.child.exitCode === null) run.child.kill('SIGKILL');
+    }
     await db?.drop();
     // The stream the processes created for their prefix (see createBus in shared/src/runtime).
     await dropTestStream(`CAIRN_EVENTS_${prefix.toUpperCase()}`);
   });
 
-  it('become ready: the gateway sees auth over NATS, auth sees NATS and PostgreSQL', async () => {
-    await waitFor200(`${authHealthUrl}/ready`, auth);
+  it('become ready: the gateway sees every service over NATS, each service sees NATS and PostgreSQL', async () => {
+    for (const { run, healthUrl } of services.values()) await waitFor200(`${healthUrl}/ready`, run);
     await waitFor200(`${gatewayUrl}/ready`, gateway);
-    const health = await fetch(`${authHealthUrl}/health`);
+    const health = await fetch(`${services.get('auth')?.healthUrl}/health`);
     expect(await health.json()).toMatchObject({ success: true, message: 'ok' });
   });
 
@@ -112,10 +119,12 @@ describe('auth and the gateway in separate processes on NATS', () => {
 
   it('stop gracefully on SIGTERM and exit 0', async () => {
     gateway.child.kill('SIGTERM');
-    auth.child.kill('SIGTERM');
+    for (const { run } of services.values()) run.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);
-    expect(await auth.exited).toBe(0);
-    expect(auth.output()).toContain('stopping gracefully');
-    expect(auth.output()).toContain('"msg":"stopped"');
+    for (const { run } of services.values()) {
+      expect(await run.exited).toBe(0);
+      expect(run.output()).toContain('stopping gracefully');
+      expect(run.output()).toContain('"msg":"stopped"');
+    }
   });
 });

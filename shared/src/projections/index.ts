@@ -11,6 +11,7 @@ export { type FollowerStep, type FollowerTiming, LogFollower, type LogFollowerOp
 export { type Lease, tryAcquireLease } from './lock.js';
 export { followerMetrics, registeredMetric } from './metrics.js';
 export * from './port.js';
+export { createReadModels, type ReadModels, type ReadModelsOptions } from './read-models.js';
 export { type RebuildOptions, type RebuildResult, rebuildProjection } from './rebuild.js';
 export { ProjectionRunner, type ProjectionRunnerOptions, RELAY_CHECKPOINT } from './runner.js';
 export { REBUILD_SUFFIX } from './tables.js';
