@@ -3,6 +3,7 @@
  * → the first admin → operations served on the bus.
  */
 import { createHmac } from 'node:crypto';
+import { startLogFollower } from '@cairn/shared/cache';
 import { AUTH_SERVICE } from '@cairn/shared/contracts';
 import { comparePositions, type GlobalPosition } from '@cairn/shared/eventstore';
 import { IdempotencyStore } from '@cairn/shared/idempotency';
@@ -12,7 +13,6 @@ import { IntegrationRelay } from '@cairn/shared/relay';
 import type { RunningService, ServiceDeps } from '@cairn/shared/runtime';
 import type { Pool } from 'pg';
 import { bootstrapAdmin } from './bootstrap/admin.js';
-import { startLogFollower } from './cache/logFollower.js';
 import { loadAuthConfig } from './config.js';
 import { AUTH_SCHEMA } from './db.js';
 import { toIntegrationEvent } from './integration/mapping.js';

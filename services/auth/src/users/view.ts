@@ -3,9 +3,10 @@
  * Views are memoised per user and forgotten whenever the user or any role changes, so `me` is a map
  * lookup in the common case.
  */
+
+import { AggregateCache } from '@cairn/shared/cache';
 import type { User } from '@cairn/shared/contracts';
 import type { EventStore, RecordedEvent } from '@cairn/shared/eventstore';
-import { AggregateCache } from '../cache/aggregateCache.js';
 import {
   evolveRole,
   grantedPermissions,

@@ -2,11 +2,12 @@
  * The in-process user cache behind `me`: states are read from their streams, and writes made by another
  * process (another store instance, as another replica would be) arrive through the log follower.
  */
+
+import { type LogFollower, startLogFollower } from '@cairn/shared/cache';
 import { PostgresEventStore } from '@cairn/shared/eventstore';
 import { createLogger } from '@cairn/shared/logging';
 import { createTestDatabase, type TestDatabase } from '@cairn/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LogFollower, startLogFollower } from '../../src/cache/logFollower.js';
 import { roleStream } from '../../src/roles/role.js';
 import { userStream } from '../../src/users/user.js';
 import { UserDirectory } from '../../src/users/view.js';

@@ -8,7 +8,7 @@
  * Versions are compared as numbers and must grow by one per event (true of both store adapters); on a
  * gap the entry is dropped and reloaded on the next read rather than guessed at.
  */
-import type { DomainEvent, EventStore, RecordedEvent, StreamVersion } from '@cairn/shared/eventstore';
+import type { DomainEvent, EventStore, RecordedEvent, StreamVersion } from '../eventstore/index.js';
 
 interface Entry<S> {
   readonly state: S;

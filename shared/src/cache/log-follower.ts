@@ -3,8 +3,8 @@
  * checkpoint: it feeds in-process caches, which start empty in each process. Wakes on the store's
  * append hint and polls otherwise (other replicas' appends give no hint).
  */
-import type { EventStore, GlobalPosition, RecordedEvent } from '@cairn/shared/eventstore';
-import type { Logger } from '@cairn/shared/logging';
+import type { EventStore, GlobalPosition, RecordedEvent } from '../eventstore/index.js';
+import type { Logger } from '../logging/index.js';
 
 export interface LogFollowerOptions {
   readonly store: EventStore;
