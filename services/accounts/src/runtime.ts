@@ -8,6 +8,7 @@ import type { Logger } from '@cairn/shared/logging';
 import type { ReadModels } from '@cairn/shared/projections';
 import { executeCommand } from '@cairn/shared/runtime';
 import type { Pool } from 'pg';
+import type { MasterKey } from './accounts/crypto/master-key.js';
 import type { AccountsConfig } from './config.js';
 
 export interface AccountsRuntime {
@@ -16,6 +17,8 @@ export interface AccountsRuntime {
   readonly bus: Bus;
   readonly logger: Logger;
   readonly config: AccountsConfig;
+  /** Wraps the credential data keys (accounts/crypto); also keys the idempotency fingerprints. */
+  readonly masterKey: MasterKey;
   /** ms since epoch; a function so tests can move time. */
   readonly now: () => number;
   readonly newId: () => string;

@@ -2,7 +2,7 @@
  * The accounts service's composition root: configuration → slice tables → projections, reactors and
  * relay → the contract's operations served on the bus.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { RpcHandler } from '@cairn/shared/bus';
 import { ACCOUNTS_SERVICE, type AccountsServiceOperation, accountsServiceOperations } from '@cairn/shared/contracts';
 import type { RecordedEvent } from '@cairn/shared/eventstore';
@@ -11,6 +11,7 @@ import { newId } from '@cairn/shared/ids';
 import { createReadModels, ProjectionRunner } from '@cairn/shared/projections';
 import { type IntegrationMessage, IntegrationRelay } from '@cairn/shared/relay';
 import type { RunningService, ServiceDeps } from '@cairn/shared/runtime';
+import { loadMasterKey } from './accounts/crypto/master-key.js';
 import { loadAccountsConfig } from './config.js';
 import { ACCOUNTS_SCHEMA } from './db.js';
 import type { AccountsRuntime } from './runtime.js';
@@ -31,12 +32,21 @@ export async function startAccountsService(
   const { pool, store, bus, logger } = deps;
   await store.init();
   for (const slice of ACCOUNTS_SLICES) await slice.migrate?.(pool, ACCOUNTS_SCHEMA);
+  // Key material before anything runs: production refuses to start without a master key.
+  const masterKey = await loadMasterKey({
+    pool,
+    schema: ACCOUNTS_SCHEMA,
+    configured: config.masterKey,
+    production: config.production,
+    logger,
+  });
 
   const idempotency = new IdempotencyStore({
     pool,
     schema: ACCOUNTS_SCHEMA,
-    // Account payloads may hold credentials: fingerprint with a key that never leaves the process.
-    fingerprintKey: createHash('sha256').update(newId()).digest(),
+    // Account payloads may hold credentials: fingerprint them with a key derived from the master key,
+    // the same in every replica and after a restart, so a retry is recognised wherever it lands.
+    fingerprintKey: createHmac('sha256', masterKey.key).update('cairn.accounts.idempotency-fingerprint').digest(),
   });
   await idempotency.init();
 
@@ -55,6 +65,7 @@ export async function startAccountsService(
     bus,
     logger,
     config,
+    masterKey,
     now: options.now ?? Date.now,
     newId,
     readModels: createReadModels({
@@ -65,6 +76,9 @@ export async function startAccountsService(
     }),
     idempotent: (operation, handler) => idempotency.wrap(operation, handler),
   };
+
+  const started: { stop(): Promise<void> }[] = [];
+  for (const slice of ACCOUNTS_SLICES) if (slice.start) started.push(await slice.start(rt));
 
   const reactors = new ProjectionRunner({
     pool,
@@ -105,6 +119,7 @@ export async function startAccountsService(
       stopPurging();
       await relay.stop();
       await reactors.stop();
+      for (const slice of started.reverse()) await slice.stop();
       await runner.stop();
     },
   };

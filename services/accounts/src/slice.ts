@@ -22,6 +22,12 @@ export interface AccountsSlice {
    * events, and re-running them must decide nothing new.
    */
   readonly reactors?: (rt: AccountsRuntime) => readonly Projection[];
+  /**
+   * What the slice keeps running beside its projections (in-process caches and their log followers,
+   * key material, clients), started once the runtime exists and before its reactors and operations
+   * are built; `stop` runs when the service stops.
+   */
+  readonly start?: (rt: AccountsRuntime) => Promise<{ stop(): Promise<void> }>;
   /** Tables of the slice besides read models (e.g. key material), created at start-up. */
   readonly migrate?: (pool: Pool, schema: string) => Promise<void>;
   /** Streams whose events may become integration events (`toIntegrationEvent` decides which do). */

@@ -24,6 +24,7 @@ import { authRoutes } from './routes/auth.js';
 import { jwksRoute } from './routes/jwks.js';
 import { operationsRoutes } from './routes/operations.js';
 import { type AnyRpcRoute, registerRpcRoutes } from './routes/rpc-route.js';
+import { syncRoutes } from './routes/sync.js';
 import type { WsHub } from './ws/hub.js';
 import { websocketRoute } from './ws/route.js';
 
@@ -74,6 +75,7 @@ export const gatewayApp: FastifyPluginAsync<GatewayAppOptions> = async (fastify,
   await jwksRoute(app);
   registerRpcRoutes(app, authRoutes);
   registerRpcRoutes(app, accountsV2Routes);
+  registerRpcRoutes(app, syncRoutes);
   registerRpcRoutes(app, options.routes);
   await websocketRoute(app, { hub: options.hub, maxPayloadBytes: config.WS_MAX_MESSAGE_BYTES });
 

@@ -28,8 +28,12 @@ export async function rebuildServiceProjection(
     const known = projections.map((p) => p.name).join(', ');
     throw new UnknownProjectionError(`service ${service} has no projection ${projectionName}; it has: ${known}`);
   }
-  // Only the database matters here; the bus stays in-process so the command never joins the services' traffic.
-  const infrastructure = await createInfrastructure({ ...env, NATS_URL: '' }, { logger, name: 'cairn-rebuild' });
+  // Only the database matters here; the bus stays in-process so the command never joins the services' traffic,
+  // and transient so it leaves the running platform's events log alone.
+  const infrastructure = await createInfrastructure(
+    { ...env, NATS_URL: '' },
+    { logger, name: 'cairn-rebuild', transientBus: true },
+  );
   try {
     return await rebuildProjection({
       pool: infrastructure.pool,

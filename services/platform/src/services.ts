@@ -24,6 +24,12 @@ export const SERVICES = {
     load: async () => (await import('@cairn/accounts')).startAccountsService,
     loadProjections: async () => (await import('@cairn/accounts')).ACCOUNTS_PROJECTIONS,
   },
+  sync: {
+    schema: 'sync',
+    load: async () => (await import('@cairn/sync')).startSyncService,
+    // The change log is built by a durable consumer, not a projection of the service's own log.
+    loadProjections: async () => [],
+  },
 } as const satisfies Readonly<Record<string, ServiceEntry>>;
 
 export type ServiceName = keyof typeof SERVICES;

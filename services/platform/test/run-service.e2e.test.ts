@@ -3,52 +3,13 @@
  * as child processes meeting on the real NATS server (under a subject prefix of their own, so other test
  * files on the same server never see their traffic) with a database of their own.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@cairn/shared/runtime';
 import { createTestDatabase, dropTestStream, type TestDatabase } from '@cairn/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SERVICE_NAMES } from '../src/services.js';
-
-const runService = fileURLToPath(new URL('../src/run-service.ts', import.meta.url));
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function start(name: string, env: NodeJS.ProcessEnv): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', runService, name], {
-    env: { ...process.env, LOG_LEVEL: 'info', CAIRN_PASSWORD_HASH_COST: '10', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor200(url: string, run: Run, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await fetch(url).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    if (run.child.exitCode !== null) throw new Error(`process exited (${run.child.exitCode}): ${run.output()}`);
-    if (Date.now() > deadline) throw new Error(`${url} answered ${status} after ${timeoutMs} ms: ${run.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { type Run, startProcess as start, waitFor200 } from './support/processes.js';
 
 describe.concurrent('run-service.ts refuses what cannot work', () => {
   it('names the choices for an unknown process', async () => {

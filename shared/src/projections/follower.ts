@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { EventStore, GlobalPosition, RecordedEvent } from '../eventstore/port.js';
 import type { Logger } from '../logging/index.js';
 import { CheckpointMovedError, ensureCheckpoint, loadCheckpoint } from './checkpoints.js';
-import { checkLease, type Lease, tryAcquireLease } from './lock.js';
+import { type SharedLease, tryAcquireSharedLease } from './lock-session.js';
 import { followerMetrics } from './metrics.js';
 import { backoffMs, Waker } from './waker.js';
 
@@ -16,8 +16,11 @@ export interface Page {
   readonly lastPosition: GlobalPosition;
 }
 
-/** Processes a page and saves the checkpoint from `previous` to `page.lastPosition`, on the lease's client. */
-export type FollowerStep = (page: Page, lease: Lease, previous: GlobalPosition) => Promise<void>;
+/**
+ * Processes a page and saves the checkpoint from `previous` to `page.lastPosition` (compare-and-set),
+ * on `client`, a pooled connection checked out for this page.
+ */
+export type FollowerStep = (page: Page, client: pg.PoolClient, previous: GlobalPosition) => Promise<void>;
 
 export interface FollowerTiming {
   /** Events per page. Default 500. */
@@ -45,7 +48,7 @@ export interface LogFollowerOptions extends FollowerTiming {
 }
 
 export class LogFollower {
-  private lease: Lease | undefined;
+  private lease: SharedLease | undefined;
   private checkpoint: GlobalPosition | undefined;
   private readonly appended = new Waker();
   private readonly stopping = new Waker();
@@ -90,11 +93,12 @@ export class LogFollower {
     let failures = 0;
     while (!this.stopped) {
       try {
+        // The lock connection died: the lock is gone, so stop until it is ours again.
+        if (this.lease && !this.lease.held) await this.dropLease();
         if (!this.lease && !(await this.acquire())) {
           await this.stopping.sleep(lockRetryMs);
           continue;
         }
-        const lease = this.lease!;
         const previous = this.checkpoint!;
         const page = await this.options.store.readAll({
           after: previous,
@@ -109,7 +113,9 @@ export class LogFollower {
           continue;
         }
         const next = page.lastPosition;
-        await this.options.step({ events: page.events, lastPosition: next }, lease, previous);
+        await this.onPooledClient((client) =>
+          this.options.step({ events: page.events, lastPosition: next }, client, previous),
+        );
         this.checkpoint = next;
         failures = 0;
         this.record(page.events, next);
@@ -123,7 +129,7 @@ export class LogFollower {
           'log follower page failed; retrying the same page',
         );
         // A moved checkpoint means the lock was not ours alone; a dead connection took the lock with it.
-        if (this.lease && (error instanceof CheckpointMovedError || !(await checkLease(this.lease)))) {
+        if (this.lease && (error instanceof CheckpointMovedError || !(await this.lease.check()))) {
           await this.dropLease();
         }
         await this.stopping.sleep(backoffMs(failures, retry.initialMs, retry.maxMs));
@@ -134,11 +140,11 @@ export class LogFollower {
 
   private async acquire(): Promise<boolean> {
     const key = `${this.options.schema}.${this.options.name}`;
-    const lease = await tryAcquireLease(this.options.pool, 'cairn.processor', key);
+    const lease = await tryAcquireSharedLease(this.options.pool, 'cairn.processor', key);
     if (!lease) return false;
     try {
-      await ensureCheckpoint(lease.client, this.options.schema, this.options.name);
-      this.checkpoint = await loadCheckpoint(lease.client, this.options.schema, this.options.name);
+      await ensureCheckpoint(this.options.pool, this.options.schema, this.options.name);
+      this.checkpoint = await loadCheckpoint(this.options.pool, this.options.schema, this.options.name);
     } catch (error) {
       await lease.release();
       throw error;
@@ -147,6 +153,28 @@ export class LogFollower {
     followerMetrics.active.set(this.labels, 1);
     this.options.logger.info({ projection: this.options.name }, 'log follower is active');
     return true;
+  }
+
+  /** A connection for one page; one that failed mid-page is discarded rather than reused. */
+  private async onPooledClient(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.options.pool.connect();
+    let broken = false;
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
+    try {
+      await work(client);
+    } catch (error) {
+      broken ||= !(await client.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ));
+      throw error;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
   }
 
   private async dropLease(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
- * One live instance per projection (or relay): a session-level advisory lock held on a dedicated
- * connection. Standbys try again from time to time; when the holder's session ends (crash, kill,
- * network loss) PostgreSQL releases the lock and a standby takes over.
+ * A session-level advisory lock held on a dedicated connection, which the holder then works on: what a
+ * rebuild uses (one at a time per projection). Running processors share one lock connection instead
+ * (lock-session.ts). When the holder's session ends (crash, kill, network loss) PostgreSQL releases the
+ * lock.
  */
 import type pg from 'pg';
 
@@ -61,15 +62,4 @@ export async function tryAcquireLease(
       done(broken);
     },
   };
-}
-
-/** Marks a lease's connection as failed after an error that may have been the connection's. */
-export async function checkLease(lease: Lease): Promise<boolean> {
-  if (lease.broken) return false;
-  try {
-    await lease.client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
 }

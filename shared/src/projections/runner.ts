@@ -64,7 +64,7 @@ export class ProjectionRunner {
         streamPrefixes: projection.streamPrefixes,
         eventTypes: projection.eventTypes,
         logger: this.logger,
-        step: (page, lease, previous) => projectPage(schema, projection, tables, page, lease, previous),
+        step: (page, client, previous) => projectPage(schema, projection, tables, page, client, previous),
         onProgress: () => {
           for (const notify of this.progress.get(projection.name) ?? []) notify();
         },

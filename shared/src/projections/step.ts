@@ -1,7 +1,7 @@
+import type pg from 'pg';
 import type { GlobalPosition } from '../eventstore/port.js';
 import { saveCheckpoint } from './checkpoints.js';
 import type { Page } from './follower.js';
-import type { Lease } from './lock.js';
 import type { Projection } from './port.js';
 import type { TableSet } from './tables.js';
 
@@ -14,10 +14,9 @@ export async function projectPage(
   projection: Projection,
   tables: TableSet,
   page: Page,
-  lease: Lease,
+  client: pg.PoolClient,
   previous: GlobalPosition,
 ): Promise<void> {
-  const client = lease.client;
   await client.query('BEGIN');
   try {
     if (page.events.length > 0) {
@@ -26,7 +25,7 @@ export async function projectPage(
     await saveCheckpoint(client, schema, projection.name, previous, page.lastPosition);
     await client.query('COMMIT');
   } catch (error) {
-    // If the connection died the server rolled back already; the follower then drops the lease.
+    // If the connection died the server rolled back already; the follower discards the connection.
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }

@@ -50,7 +50,7 @@ export class IntegrationRelay {
       ...options,
       name: RELAY_CHECKPOINT,
       logger: this.logger,
-      step: (page, lease, previous) => this.publishPage(page, lease.client, previous),
+      step: (page, client, previous) => this.publishPage(page, client, previous),
     });
   }
 

@@ -3,7 +3,8 @@
  * Chosen from the environment, one code path for both ways to run (DESIGN.md decision 8):
  *
  *   DATABASE_URL   set: that server.        unset: embedded PostgreSQL under CAIRN_DATA_DIR.
- *   NATS_URL       set: NATS JetStream.     unset: the in-process bus (every service in this process).
+ *   NATS_URL       set: NATS JetStream.     unset: the in-process bus (every service in this process),
+ *                                           its events log kept in that PostgreSQL (schema `bus`).
  *   EVENTSTORE_URL set: EventStoreDB/KurrentDB for events (not in this build: a clear start-up error).
  */
 import { resolve } from 'node:path';
@@ -57,13 +58,26 @@ export interface InfrastructureOptions {
   readonly logger?: Logger;
   /** Shown by NATS monitoring as the connection's name, e.g. `cairn-auth`. */
   readonly name?: string;
+  /**
+   * Embedded mode only: keep the in-process bus's events log in memory, not in PostgreSQL. For a one-off
+   * command beside a running platform (a projection rebuild), which must not take the platform's log.
+   */
+  readonly transientBus?: boolean;
 }
 
-/** Opens the bus the configuration asks for: NATS when `NATS_URL` is set, else the in-process bus. */
+/** Schema of the in-process bus's events log in embedded mode. */
+export const EMBEDDED_BUS_SCHEMA = 'bus';
+
+/**
+ * Opens the bus the configuration asks for: NATS when `NATS_URL` is set, else the in-process bus. Given
+ * a `pool`, the in-process bus keeps its events log there (as JetStream keeps its stream on disk), so
+ * integration events published but not yet consumed survive a restart; without one, only in memory.
+ */
 export async function createBus(
   config: Pick<InfrastructureConfig, 'NATS_URL' | 'NATS_SUBJECT_PREFIX'>,
   logger: Logger,
   name?: string,
+  pool?: pg.Pool,
 ): Promise<Bus> {
   if (config.NATS_URL) {
     // Imported only when used: the NATS client is not needed by an embedded run.
@@ -80,8 +94,8 @@ export async function createBus(
         : {}),
     });
   }
-  const { createMemoryBus } = await import('../bus/memory/index.js');
-  return createMemoryBus({ logger });
+  const { createMemoryBus, createPersistentMemoryBus } = await import('../bus/memory/index.js');
+  return pool ? createPersistentMemoryBus({ logger, pool, schema: EMBEDDED_BUS_SCHEMA }) : createMemoryBus({ logger });
 }
 
 /** The factory seam for event stores: PostgreSQL today, EventStoreDB/KurrentDB when EVENTSTORE_URL is set. */
@@ -128,7 +142,7 @@ export async function createInfrastructure(
     const pool = await openPool(connectionString, config.DATABASE_POOL_SIZE, logger);
     cleanups.push(() => pool.end());
 
-    const bus = await createBus(config, logger, options.name);
+    const bus = await createBus(config, logger, options.name, options.transientBus ? undefined : pool);
     cleanups.push(() => bus.close());
 
     const storeFactory = resolveStoreFactory(config, pool);

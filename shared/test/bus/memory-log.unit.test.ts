@@ -39,6 +39,16 @@ describe('in-process events log', () => {
     await bus.close();
   });
 
+  it('keeps finding messages by seq long after the cap started dropping the oldest', () => {
+    const log = new MemoryLog({ duplicateWindowMs: 1_000, maxMessages: 10 });
+    for (let i = 1; i <= 5_000; i++) log.append('cairn.a.b.c.v1', bytes(String(i)), {}, `id-${i}`);
+    expect([log.firstSeq, log.lastSeq]).toEqual([4_991, 5_000]);
+    expect(log.get(4_990)).toBeUndefined();
+    expect(text(log.get(4_991)!.data)).toBe('4991');
+    expect(text(log.get(5_000)!.data)).toBe('5000');
+    expect(log.get(5_001)).toBeUndefined();
+  });
+
   it('copies what it stores, so a publisher reusing its buffer changes nothing', () => {
     const log = new MemoryLog({ duplicateWindowMs: 1_000, maxMessages: 10 });
     const buffer = bytes('original');

@@ -32,7 +32,7 @@ import {
   testSubjectPrefix,
 } from '@cairn/shared/testing';
 import { httpUrl } from '../../src/platform.js';
-import { SERVICE_NAMES } from '../../src/services.js';
+import { SERVICE_NAMES, type ServiceName } from '../../src/services.js';
 import { startServices, stopServices } from '../../src/start-services.js';
 
 export type Mode = 'embedded' | 'distributed';
@@ -63,6 +63,8 @@ export interface TestPlatform {
   readonly gateway: Gateway;
   readonly db: TestDatabase;
   readonly infrastructure: Infrastructure;
+  /** The environment the services and gateways were given (to start a service as a process of its own). */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
   /** Another gateway on the same bus (in distributed mode on a NATS connection of its own). */
   addGateway(env?: Readonly<Record<string, string>>): Promise<GatewayReplica>;
   /** Stops the services only (auth); the gateways keep running. */
@@ -78,6 +80,8 @@ export interface TestPlatformOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Environment of the main gateway only, on top of `env`. */
   readonly gatewayEnv?: Readonly<Record<string, string>>;
+  /** The services run in this process; default all (a test may run one as a process of its own). */
+  readonly services?: readonly ServiceName[];
 }
 
 let instances = 0;
@@ -89,6 +93,8 @@ export async function startTestPlatform(mode: Mode, options: TestPlatformOptions
   const env: NodeJS.ProcessEnv = {
     LOG_LEVEL: 'silent',
     DATABASE_URL: db.url,
+    // Small on purpose: processors share one lock connection and borrow others per page, so a small
+    // pool must be enough (many test files share one PostgreSQL server).
     DATABASE_POOL_SIZE: '10',
     // A low scrypt cost: the tests hash dozens of passwords; production uses 15.
     CAIRN_PASSWORD_HASH_COST: '10',
@@ -99,6 +105,7 @@ export async function startTestPlatform(mode: Mode, options: TestPlatformOptions
     ...options.env,
   };
   const busConfig = loadConfig(infrastructureConfigSchema, env);
+  const inProcess = options.services ?? SERVICE_NAMES;
   const gateways = new Set<GatewayReplica>();
   let infrastructure: Infrastructure | undefined;
   let services: RunningService[] = [];
@@ -165,7 +172,7 @@ export async function startTestPlatform(mode: Mode, options: TestPlatformOptions
   try {
     const started = await createInfrastructure(env, { logger: testLogger, name: 'cairn-auth' });
     infrastructure = started;
-    services = await startServices(started, SERVICE_NAMES, env, testLogger);
+    services = await startServices(started, inProcess, env, testLogger);
     const main = await addGateway(options.gatewayEnv);
     return {
       mode,
@@ -173,11 +180,12 @@ export async function startTestPlatform(mode: Mode, options: TestPlatformOptions
       gateway: main.gateway,
       db,
       infrastructure: started,
+      env,
       addGateway,
       stopServices: () => stopServices(services.splice(0), testLogger),
       async startServices() {
         if (services.length > 0) throw new Error('the services are running already');
-        services = await startServices(started, SERVICE_NAMES, env, testLogger);
+        services = await startServices(started, inProcess, env, testLogger);
       },
       stop,
     };

@@ -2,16 +2,21 @@
  * The in-process Bus for embedded mode (every service in one process). Same contract as the NATS
  * adapter, down to JSON serialisation, error mapping, deduplication and redelivery, so code that runs
  * embedded runs distributed.
+ *
+ * `createMemoryBus` keeps the events log in memory only (tests, one-off commands). The platform uses
+ * `createPersistentMemoryBus` (persistent-bus.ts), which stores it in PostgreSQL, as JetStream would on
+ * disk; both are this same bus with or without a `LogStorage`.
  */
 import { createLogger, type Logger } from '../../logging/index.js';
 import { resolveConsumerOptions } from '../consumer-options.js';
 import { outgoingHeaders } from '../outgoing.js';
-import { type Bus, BusError } from '../port.js';
+import { type Bus, BusError, type DurablePublishResult } from '../port.js';
 import { assertEventSubject } from '../subjects.js';
 import { TrackedCloseables } from '../tracked.js';
 import { startMemoryConsumer } from './consume.js';
 import type { MemoryDurable } from './durable.js';
-import { MemoryLog } from './log.js';
+import { MemoryDurables } from './durables.js';
+import { MemoryLog, type MemoryLogOptions } from './log.js';
 import { MemoryPubSub } from './pubsub.js';
 import { MemoryRpc } from './rpc.js';
 
@@ -23,15 +28,38 @@ export interface MemoryBusOptions {
   readonly logger?: Logger;
 }
 
-export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
-  const logger = options.logger ?? createLogger({ name: 'bus' });
-  const log = new MemoryLog({
+/** Where the events log is kept besides memory: the bus hands it publishes and new durables. */
+export interface LogStorage {
+  /** Stores the message, then adds it to the log; resolves only once it is stored. */
+  publish(
+    subject: string,
+    data: Uint8Array,
+    headers: Readonly<Record<string, string>>,
+    msgId: string,
+  ): Promise<DurablePublishResult>;
+  /** Saves a durable just created, before its first consumer starts (its start point must survive). */
+  durableCreated(durable: MemoryDurable): Promise<void>;
+  /** Runs last when the bus closes: stores what is queued and saves the durables' state. */
+  close(): Promise<void>;
+}
+
+export function memoryLogOptions(options: MemoryBusOptions): MemoryLogOptions {
+  return {
     duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
     maxMessages: options.maxDurableMessages ?? 100_000,
-  });
+  };
+}
+
+export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
+  const logger = options.logger ?? createLogger({ name: 'bus' });
+  const log = new MemoryLog(memoryLogOptions(options));
+  return assembleMemoryBus(log, new MemoryDurables(log, logger), logger);
+}
+
+/** The bus around a log and its durables, with `storage` when the log is kept in a database. */
+export function assembleMemoryBus(log: MemoryLog, durables: MemoryDurables, logger: Logger, storage?: LogStorage): Bus {
   const rpc = new MemoryRpc(logger);
   const pubsub = new MemoryPubSub(logger);
-  const durables = new Map<string, MemoryDurable>();
   const open = new TrackedCloseables();
   let closed = false;
 
@@ -60,11 +88,19 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     async publishDurable(subject, data, publishOptions) {
       ensureOpen();
       assertEventSubject(subject);
-      return log.append(subject, data, outgoingHeaders(publishOptions.headers) ?? {}, publishOptions.msgId);
+      const headers = outgoingHeaders(publishOptions.headers) ?? {};
+      if (storage) return storage.publish(subject, data, headers, publishOptions.msgId);
+      return log.append(subject, data, headers, publishOptions.msgId);
     },
     async consume(consumerOptions) {
       ensureOpen();
-      return open.track(startMemoryConsumer(durables, log, resolveConsumerOptions(consumerOptions), logger));
+      const resolved = resolveConsumerOptions(consumerOptions);
+      const { durable, created } = durables.join(resolved);
+      if (created && storage) {
+        await storage.durableCreated(durable);
+        ensureOpen();
+      }
+      return open.track(startMemoryConsumer(durable, resolved, logger));
     },
     async ping() {
       ensureOpen();
@@ -73,9 +109,10 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       if (closed) return;
       closed = true;
       await open.closeAll();
-      for (const durable of durables.values()) durable.stop();
+      durables.stopAll();
       pubsub.closeAll();
       await rpc.closeAll();
+      await storage?.close();
     },
   };
 }

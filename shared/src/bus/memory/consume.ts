@@ -1,32 +1,13 @@
-/** A consumer instance on the in-process bus: joins (or creates) its durable and runs one message at a time. */
+/** A consumer instance on the in-process bus: attached to its durable, it runs one message at a time. */
 import type { Logger } from '../../logging/index.js';
 import { type ResolvedConsumerOptions, settleWithin } from '../consumer-options.js';
 import { runDurableHandler } from '../durable-run.js';
 import type { Closeable } from '../port.js';
-import { type DurableInstance, MemoryDurable } from './durable.js';
-import type { MemoryLog } from './log.js';
+import type { DurableInstance, MemoryDurable } from './durable.js';
 
 export const MEMORY_SYSTEM = 'cairn-memory';
 
-export function startMemoryConsumer(
-  durables: Map<string, MemoryDurable>,
-  log: MemoryLog,
-  options: ResolvedConsumerOptions,
-  logger: Logger,
-): Closeable {
-  const config = {
-    filterSubjects: [...options.filterSubjects],
-    ackWaitMs: options.ackWaitMs,
-    maxDeliver: options.maxDeliver,
-  };
-  let durable = durables.get(options.durable);
-  if (durable) durable.reconfigure(config);
-  else {
-    const start = options.deliverPolicy === 'new' ? log.lastSeq + 1 : log.firstSeq;
-    durable = new MemoryDurable(options.durable, config, log, logger, start);
-    durables.set(options.durable, durable);
-  }
-  const owner = durable;
+export function startMemoryConsumer(owner: MemoryDurable, options: ResolvedConsumerOptions, logger: Logger): Closeable {
   let current: Promise<void> | undefined;
   const instance: DurableInstance = {
     busy: false,

@@ -2,6 +2,10 @@
  * One durable consumer of the in-process log, with JetStream's delivery rules: a cursor over new
  * messages, a pending set of delivered-but-unsettled ones, redelivery after ack wait or a nak's delay,
  * a cap on deliveries, and instances that share the work one message at a time each.
+ *
+ * Its state (cursor and pending deliveries) can be saved and restored (`snapshot`, `DurableState`), so
+ * that with PostgreSQL behind the bus a durable resumes after a restart: what was pending comes back at
+ * once, what was acked never does. `onChange` tells the saver that there is something new to save.
  */
 import type { Logger } from '../../logging/index.js';
 import { matchesAny } from '../subjects.js';
@@ -25,6 +29,24 @@ export interface DurableInstance {
   deliver(message: StoredMessage, deliveryCount: number, settle: Settle): void;
 }
 
+/** A delivered message not yet acked or terminated, and how often it was delivered. */
+export interface PendingDelivery {
+  readonly seq: number;
+  readonly deliveries: number;
+}
+
+/** What a durable must remember across a restart. */
+export interface DurableState {
+  /** The next sequence to look at for new messages. */
+  readonly nextSeq: number;
+  readonly pending: readonly PendingDelivery[];
+}
+
+export interface DurableSnapshot extends DurableState {
+  readonly name: string;
+  readonly config: DurableConfig;
+}
+
 interface Pending {
   deliveries: number;
   /** When this message may be delivered again: ack wait after a delivery, or a nak's delay. */
@@ -44,15 +66,24 @@ export class MemoryDurable {
     private config: DurableConfig,
     private readonly log: MemoryLog,
     private readonly logger: Logger,
-    startSeq: number,
+    state: DurableState,
+    private readonly onChange: (durable: MemoryDurable) => void = () => undefined,
   ) {
-    this.cursor = startSeq;
+    this.cursor = state.nextSeq;
+    // Restored deliveries are due at once: their instances went with the process that held them.
+    for (const { seq, deliveries } of state.pending) this.pending.set(seq, { deliveries, dueAt: 0 });
     this.stopListening = log.onAppend(this.pump);
   }
 
   /** Like a JetStream consumer update: later `consume` calls may change the filters and limits. */
   reconfigure(config: DurableConfig): void {
     this.config = config;
+    this.onChange(this);
+  }
+
+  snapshot(): DurableSnapshot {
+    const pending = [...this.pending].map(([seq, entry]) => ({ seq, deliveries: entry.deliveries }));
+    return { name: this.name, config: this.config, nextSeq: this.cursor, pending };
   }
 
   attach(instance: DurableInstance): void {
@@ -91,13 +122,17 @@ export class MemoryDurable {
     entry.deliveries += 1;
     entry.dueAt = now + this.config.ackWaitMs;
     this.pending.set(message.seq, entry);
+    const settled = () => {
+      if (this.pending.delete(message.seq)) this.onChange(this);
+    };
     const settle: Settle = {
-      ack: () => this.pending.delete(message.seq),
-      term: () => this.pending.delete(message.seq),
+      ack: settled,
+      term: settled,
       nak: (delayMs = 0) => {
         if (this.pending.get(message.seq) === entry) entry.dueAt = Date.now() + delayMs;
       },
     };
+    this.onChange(this);
     instance.deliver(message, entry.deliveries, settle);
   }
 
@@ -108,6 +143,7 @@ export class MemoryDurable {
       const message = this.log.get(seq);
       if (!message || entry.deliveries >= this.config.maxDeliver) {
         this.pending.delete(seq);
+        this.onChange(this);
         if (message)
           this.logger.error(
             { durable: this.name, seq, subject: message.subject },

@@ -21,8 +21,14 @@ export const pageQuerySchema = {
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 };
 
-/** `?includeDeleted=true`: query strings carry text, so only the words true/false (and 1/0) count. */
-export const booleanQuerySchema = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/**
+ * `?includeDeleted=true`: query strings carry text, so only the words true/false (and 1/0) count. A
+ * boolean passes too: the gateway sends the value it parsed, and the service parses it again.
+ */
+export const booleanQuerySchema = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() });

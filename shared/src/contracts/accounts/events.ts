@@ -3,4 +3,13 @@
  * data. Public and versioned (a change that is not purely additive gets a new `.v<N>`). They never
  * carry credentials, not even encrypted.
  */
-export const accountsIntegrationEvents = {} as const;
+import { accountsAccountIntegrationEvents } from './events-accounts.js';
+import { accountsLibraryIntegrationEvents } from './events-library.js';
+
+export * from './events-accounts.js';
+export * from './events-library.js';
+
+export const accountsIntegrationEvents = {
+  ...accountsAccountIntegrationEvents,
+  ...accountsLibraryIntegrationEvents,
+} as const;

@@ -13,6 +13,7 @@ export * from './accounts.js';
 export * from './common.js';
 export * from './events.js';
 export * from './groups.js';
+export * from './item-results.js';
 export * from './machine-ids.js';
 export * from './settings.js';
 export * from './tags.js';

@@ -1,0 +1,286 @@
+/**
+ * The accounts read model (`accounts.accounts`), for listing, filtering and searching a user's
+ * accounts, and for finding the accounts a deleted group or tag must be cleared from. It holds no
+ * credentials, only whether there are some. GET by id does not read it (see handlers: the cache).
+ */
+import { createHash } from 'node:crypto';
+import type { Account, AccountStatus } from '@cairn/shared/contracts';
+import type { Projection, ProjectionContext } from '@cairn/shared/projections';
+import type { Pool, PoolClient } from 'pg';
+import { ACCOUNT_EVENT_TYPES, ACCOUNT_STREAM_PREFIX, type AccountChange, type AccountEvent } from './account.js';
+
+export const ACCOUNTS_PROJECTION = 'accounts-accounts';
+export const ACCOUNTS_TABLE = 'accounts';
+/** How many accounts each owner has, live and soft-deleted: the total of an unfiltered list, read in O(1). */
+export const ACCOUNT_COUNTS_TABLE = 'account_counts';
+
+export const accountsProjection: Projection = {
+  name: ACCOUNTS_PROJECTION,
+  tables: {
+    [ACCOUNTS_TABLE]: (t, physical) => `CREATE TABLE IF NOT EXISTS ${t} (
+      owner_id text NOT NULL,
+      id text NOT NULL,
+      email text NOT NULL,
+      nickname text NOT NULL,
+      provider text NOT NULL,
+      status text NOT NULL,
+      status_message text,
+      group_id text,
+      tag_ids jsonb NOT NULL DEFAULT '[]',
+      usage jsonb NOT NULL,
+      notes text NOT NULL,
+      has_credentials boolean NOT NULL,
+      last_checked_at text,
+      version integer NOT NULL,
+      created_at text NOT NULL,
+      updated_at text NOT NULL,
+      deleted_at text,
+      PRIMARY KEY (owner_id, id));
+    CREATE INDEX IF NOT EXISTS ${physical}_by_owner ON ${t} (owner_id, created_at, id);
+    CREATE INDEX IF NOT EXISTS ${physical}_live_by_owner ON ${t} (owner_id, created_at, id) WHERE deleted_at IS NULL;
+    CREATE INDEX IF NOT EXISTS ${physical}_by_group ON ${t} (owner_id, group_id) WHERE group_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ${physical}_by_tag ON ${t} USING gin (tag_ids jsonb_path_ops)`,
+    [ACCOUNT_COUNTS_TABLE]: (t) => `CREATE TABLE IF NOT EXISTS ${t} (
+      owner_id text PRIMARY KEY,
+      live integer NOT NULL DEFAULT 0,
+      deleted integer NOT NULL DEFAULT 0)`,
+  },
+  streamPrefixes: [ACCOUNT_STREAM_PREFIX],
+  eventTypes: ACCOUNT_EVENT_TYPES,
+  async handle(events, ctx) {
+    // Creations come in runs (a batch of creates): one statement per run instead of one per account.
+    let run: Extract<AccountEvent, { type: 'AccountCreated' }>[] = [];
+    for (const recorded of events) {
+      const event = { type: recorded.type, data: recorded.data } as AccountEvent;
+      if (event.type === 'AccountCreated') {
+        run.push(event);
+        continue;
+      }
+      if (run.length > 0) await insertAccounts(run, ctx);
+      run = [];
+      await applyChange(event, ctx);
+    }
+    if (run.length > 0) await insertAccounts(run, ctx);
+  },
+};
+
+async function insertAccounts(
+  created: readonly Extract<AccountEvent, { type: 'AccountCreated' }>[],
+  ctx: ProjectionContext,
+): Promise<void> {
+  const rows = created.map(({ data: d }) => ({
+    owner_id: d.ownerId,
+    id: d.accountId,
+    email: d.email,
+    nickname: d.nickname,
+    provider: d.provider,
+    status: d.status,
+    group_id: d.groupId,
+    tag_ids: d.tagIds,
+    usage: d.usage,
+    notes: d.notes,
+    has_credentials: d.credentials !== null,
+    at: d.at,
+  }));
+  const counts = ctx.table(ACCOUNT_COUNTS_TABLE);
+  await ctx.client.query(
+    `WITH inserted AS (
+       INSERT INTO ${ctx.table(ACCOUNTS_TABLE)} (owner_id, id, email, nickname, provider, status, group_id, tag_ids,
+         usage, notes, has_credentials, version, created_at, updated_at)
+       SELECT owner_id, id, email, nickname, provider, status, group_id, tag_ids, usage, notes, has_credentials, 1, at, at
+       FROM jsonb_to_recordset($1::jsonb) AS r(owner_id text, id text, email text, nickname text, provider text,
+         status text, group_id text, tag_ids jsonb, usage jsonb, notes text, has_credentials boolean, at text)
+       ON CONFLICT (owner_id, id) DO NOTHING
+       RETURNING owner_id)
+     INSERT INTO ${counts} AS c (owner_id, live) SELECT owner_id, count(*) FROM inserted GROUP BY owner_id
+     ON CONFLICT (owner_id) DO UPDATE SET live = c.live + EXCLUDED.live`,
+    [JSON.stringify(rows)],
+  );
+}
+
+async function applyChange(e: Exclude<AccountEvent, { type: 'AccountCreated' }>, ctx: ProjectionContext) {
+  const table = ctx.table(ACCOUNTS_TABLE);
+  const counts = ctx.table(ACCOUNT_COUNTS_TABLE);
+  // The version comes from the event, never `version + 1`: replaying an event sets it again.
+  const change = (data: AccountChange, assignments: Record<string, unknown>) => {
+    const columns = Object.keys(assignments);
+    const sets = columns.map((column, i) => `${column} = $${i + 5}`);
+    return ctx.client.query(
+      `UPDATE ${table} SET ${[...sets, 'version = $3', 'updated_at = $4'].join(', ')} WHERE owner_id = $1 AND id = $2`,
+      [data.ownerId, data.accountId, data.version, data.at, ...columns.map((c) => assignments[c])],
+    );
+  };
+  switch (e.type) {
+    case 'AccountUpdated': {
+      const d = e.data;
+      const set: Record<string, unknown> = {};
+      if (d.email !== undefined) set.email = d.email;
+      if (d.nickname !== undefined) set.nickname = d.nickname;
+      if (d.provider !== undefined) set.provider = d.provider;
+      if (d.status !== undefined) {
+        set.status = d.status;
+        set.status_message = null;
+      }
+      if (d.groupId !== undefined) set.group_id = d.groupId;
+      if (d.tagIds !== undefined) set.tag_ids = JSON.stringify(d.tagIds);
+      if (d.usage !== undefined) set.usage = JSON.stringify(d.usage);
+      if (d.notes !== undefined) set.notes = d.notes;
+      if (d.credentials !== undefined) set.has_credentials = d.credentials !== null;
+      await change(d, set);
+      return;
+    }
+    case 'AccountDeleted':
+    case 'AccountRestored': {
+      const deleting = e.type === 'AccountDeleted';
+      const d = e.data;
+      // The count moves only if the row did (a replayed event finds it moved already).
+      await ctx.client.query(
+        `WITH moved AS (
+           UPDATE ${table} SET deleted_at = $3, version = $4, updated_at = $5
+           WHERE owner_id = $1 AND id = $2 AND (deleted_at IS NULL) = $6 RETURNING owner_id)
+         UPDATE ${counts} SET live = live + $7, deleted = deleted - $7 WHERE owner_id IN (SELECT owner_id FROM moved)`,
+        [d.ownerId, d.accountId, deleting ? d.at : null, d.version, d.at, deleting, deleting ? -1 : 1],
+      );
+      return;
+    }
+    case 'AccountPurged':
+      await ctx.client.query(
+        `WITH gone AS (DELETE FROM ${table} WHERE owner_id = $1 AND id = $2 RETURNING owner_id, deleted_at IS NULL AS live)
+         UPDATE ${counts} c SET live = c.live - CASE WHEN gone.live THEN 1 ELSE 0 END,
+           deleted = c.deleted - CASE WHEN gone.live THEN 0 ELSE 1 END
+         FROM gone WHERE c.owner_id = gone.owner_id`,
+        [e.data.ownerId, e.data.accountId],
+      );
+      return;
+    case 'AccountTokenRefreshed':
+      await change(e.data, {
+        has_credentials: true,
+        status: e.data.status,
+        status_message: null,
+        last_checked_at: e.data.at,
+      });
+      return;
+    case 'AccountStatusChecked':
+      await change(e.data, {
+        usage: JSON.stringify(e.data.usage),
+        status: e.data.status,
+        status_message: null,
+        last_checked_at: e.data.at,
+      });
+      return;
+    case 'AccountProviderFailed':
+      await change(e.data, { status: e.data.status, status_message: e.data.reason, last_checked_at: e.data.at });
+      return;
+    default: {
+      const unknown: never = e;
+      return unknown;
+    }
+  }
+}
+
+export interface AccountQuery {
+  readonly ownerId: string;
+  readonly status?: AccountStatus | undefined;
+  readonly groupId?: string | undefined;
+  readonly tagId?: string | undefined;
+  readonly q?: string | undefined;
+  readonly includeDeleted: boolean;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+/** A listed account: the contract's `Account` without credentials. */
+export type AccountRow = Omit<Account, 'credentials'>;
+
+const likePattern = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The page as one JSON array built by PostgreSQL, in the contract's shape, with the total beside it:
+ * one row to parse instead of one per account. Times are stored as the ISO strings the events carry
+ * (`Date.prototype.toISOString`), which also sort as times do.
+ */
+const ACCOUNT_JSON = `json_build_object('id', id, 'email', email, 'nickname', nickname, 'provider', provider,
+  'status', status, 'statusMessage', status_message, 'groupId', group_id, 'tagIds', tag_ids, 'usage', usage,
+  'notes', notes, 'hasCredentials', has_credentials, 'lastCheckedAt', last_checked_at, 'version', version,
+  'createdAt', created_at, 'updatedAt', updated_at, 'deletedAt', deleted_at)`;
+
+/**
+ * Named (prepared) statements, one per table and set of filters: PostgreSQL plans them once per
+ * connection. The text depends only on which filters are set, so there are few.
+ */
+const statements = new Map<string, { readonly name: string; readonly text: string }>();
+function statementFor(table: string, condition: string, total: string, limit: number) {
+  const key = `${table} ${condition} ${total}`;
+  let found = statements.get(key);
+  if (found === undefined) {
+    found = {
+      name: `accounts_list_${createHash('sha1').update(key).digest('hex').slice(0, 16)}`,
+      text: `SELECT ${total} AS total,
+        (SELECT coalesce(json_agg(a), '[]') FROM (SELECT ${ACCOUNT_JSON} AS a FROM ${table} WHERE ${condition}
+           ORDER BY created_at, id LIMIT $${limit} OFFSET $${limit + 1}) AS page) AS items`,
+    };
+    statements.set(key, found);
+  }
+  return found;
+}
+
+export interface AccountTables {
+  readonly accounts: string;
+  readonly counts: string;
+}
+
+/**
+ * A page and the total in one round trip. Without filters the total is the owner's count (kept by the
+ * projection), not a count of every matching row: a user's whole list costs what its page costs.
+ */
+export async function queryAccounts(
+  db: Pool | PoolClient,
+  tables: AccountTables,
+  query: AccountQuery,
+): Promise<{ rows: AccountRow[]; total: number }> {
+  const values: unknown[] = [query.ownerId];
+  const where = ['owner_id = $1'];
+  const filter = (sql: (n: number) => string, value: unknown) => {
+    values.push(value);
+    where.push(sql(values.length));
+  };
+  if (!query.includeDeleted) where.push('deleted_at IS NULL');
+  if (query.status !== undefined) filter((n) => `status = $${n}`, query.status);
+  if (query.groupId !== undefined) filter((n) => `group_id = $${n}`, query.groupId);
+  if (query.tagId !== undefined) filter((n) => `tag_ids @> jsonb_build_array($${n}::text)`, query.tagId);
+  if (query.q !== undefined && query.q.trim() !== '') {
+    filter(
+      (n) => `(lower(email) LIKE $${n} OR lower(nickname) LIKE $${n} OR lower(notes) LIKE $${n})`,
+      likePattern(query.q.trim()),
+    );
+  }
+  const condition = where.join(' AND ');
+  const total =
+    values.length > 1
+      ? `(SELECT count(*) FROM ${tables.accounts} WHERE ${condition})`
+      : `coalesce((SELECT ${query.includeDeleted ? 'live + deleted' : 'live'} FROM ${tables.counts} WHERE owner_id = $1), 0)`;
+  const statement = statementFor(tables.accounts, condition, total, values.length + 1);
+  values.push(query.pageSize, (query.page - 1) * query.pageSize);
+  const { rows } = await db.query<{ total: string; items: AccountRow[] }>({ ...statement, values });
+  return { rows: rows[0]!.items, total: Number(rows[0]!.total) };
+}
+
+/** The owner's accounts (deleted ones too) that are in the group, or carry the tag. */
+export async function accountsReferencing(
+  db: Pool | PoolClient,
+  table: string,
+  ownerId: string,
+  reference: { readonly groupId: string } | { readonly tagId: string },
+): Promise<string[]> {
+  const { rows } =
+    'groupId' in reference
+      ? await db.query<{ id: string }>(`SELECT id FROM ${table} WHERE owner_id = $1 AND group_id = $2`, [
+          ownerId,
+          reference.groupId,
+        ])
+      : await db.query<{ id: string }>(
+          `SELECT id FROM ${table} WHERE owner_id = $1 AND tag_ids @> jsonb_build_array($2::text)`,
+          [ownerId, reference.tagId],
+        );
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,2 @@
+export { loadSyncConfig, type SyncConfig, syncConfigSchema } from './config.js';
+export { startSyncService } from './service.js';
