@@ -8,6 +8,7 @@
  * Another user's account is 404 everywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from './support/accounts.js';
 import { type Client, client, eventually, expectError, expectOk, register } from './support/client.js';
 import { MODES, startTestPlatform, type TestPlatform } from './support/platform.js';
 
@@ -26,13 +27,6 @@ interface Account {
   readonly version: number;
   readonly deletedAt: string | null;
 }
-interface Page<T> {
-  readonly items: T[];
-  readonly page: number;
-  readonly pageSize: number;
-  readonly total: number;
-}
-
 const SECRET = { accessToken: 'at-e2e-secret-41', refreshToken: 'rt-e2e-secret-42', expiresAt: null };
 
 describe.each(MODES)('accounts through the gateway, %s', (_label, mode) => {

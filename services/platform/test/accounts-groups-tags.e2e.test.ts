@@ -8,6 +8,7 @@
  */
 import { accountsIntegrationEvents } from '@cairn/shared/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ItemResults, type Page, publishedAccountsEvents } from './support/accounts.js';
 import { type Client, client, eventually, expectError, expectOk, register } from './support/client.js';
 import { MODES, startTestPlatform, type TestPlatform } from './support/platform.js';
 
@@ -26,43 +27,6 @@ interface Tag {
   readonly color: string | null;
   readonly version: number;
 }
-interface Page<T> {
-  readonly items: T[];
-  readonly page: number;
-  readonly pageSize: number;
-  readonly total: number;
-}
-interface ItemResults<T> {
-  readonly results: { index: number; success: boolean; data?: T; error?: { error: string; details?: any } }[];
-  readonly summary: { total: number; succeeded: number; failed: number };
-}
-
-/** Every integration event the accounts service published so far (the stream keeps them all). */
-async function publishedAccountsEvents(
-  platform: TestPlatform,
-  expected: readonly string[],
-): Promise<{ subject: string; type: string; data: any }[]> {
-  const received: { subject: string; type: string; data: any }[] = [];
-  const consumer = await platform.infrastructure.bus.consume({
-    durable: `library-events-${Date.now()}`,
-    filterSubjects: ['cairn.accounts.*.*.*'],
-    handler: async (message) => {
-      const event = JSON.parse(new TextDecoder().decode(message.data));
-      received.push({ subject: message.subject, type: event.type, data: event.data });
-    },
-  });
-  try {
-    await eventually(
-      `integration events ${expected.join(', ')}`,
-      async () => expected.every((subject) => received.some((e) => e.subject === subject)),
-      10_000,
-    );
-  } finally {
-    await consumer.close();
-  }
-  return received;
-}
-
 describe.each(MODES)('groups and tags through the gateway, %s', (_label, mode) => {
   let platform: TestPlatform;
   let api: Client;

@@ -128,6 +128,20 @@ describe.each(MODES)('sync, %s', (_label, mode) => {
     expect(snapshot.accounts.find((item) => item.id === 'pushed-new')?.version).toBe(1);
   });
 
+  it('answers a repeated push the same after the services restart', async () => {
+    const token = await newUser();
+    const body = {
+      clientId: 'desk-restart',
+      mutationId: 'm-1',
+      changes: { tags: { created: [{ id: 't-1', name: 'Once' }] } },
+    };
+    const first = expectOk(await api.post('/api/v2/sync/push', body, { token }));
+    await platform.stopServices();
+    await platform.startServices();
+    expect(expectOk(await api.post('/api/v2/sync/push', body, { token }))).toEqual(first);
+    expect(expectOk(await api.get('/api/v2/tags', { token })).items).toHaveLength(1);
+  });
+
   it('push refuses a malformed body and more than 500 items', async () => {
     const token = await newUser();
     expectError(

@@ -3,11 +3,9 @@
  * user's change log from the accounts service's integration events → compaction → snapshot, changes
  * and push served on the bus.
  */
-import { createHash } from 'node:crypto';
 import type { RpcHandler } from '@cairn/shared/bus';
 import { SYNC_SERVICE, type SyncOperation, type SyncPushRequest, syncOperations } from '@cairn/shared/contracts';
 import { IdempotencyStore } from '@cairn/shared/idempotency';
-import { newId } from '@cairn/shared/ids';
 import { operation, type RunningService, type ServiceDeps } from '@cairn/shared/runtime';
 import { compactChanges } from './changelog/compaction.js';
 import { migrateSyncTables } from './changelog/schema.js';
@@ -19,6 +17,7 @@ import { RecordedSignal } from './ingest/signal.js';
 import { push } from './push/handler.js';
 import { changes, snapshot } from './read/handlers.js';
 import type { SyncRuntime } from './runtime.js';
+import { installationKey } from './secrets.js';
 
 export async function startSyncService(deps: ServiceDeps): Promise<RunningService> {
   const config = loadSyncConfig(deps.env);
@@ -30,8 +29,8 @@ export async function startSyncService(deps: ServiceDeps): Promise<RunningServic
     pool,
     schema: SYNC_SCHEMA,
     ttlMs: config.pushReplayMs,
-    // Pushed accounts may hold credentials: fingerprint with a key that never leaves the process.
-    fingerprintKey: createHash('sha256').update(newId()).digest(),
+    // Pushed accounts may hold credentials: fingerprint with a key of this installation's own.
+    fingerprintKey: await installationKey(pool, tables, 'push-fingerprint'),
   });
   await pushes.init();
 

@@ -3,42 +3,9 @@
  * `spec(decider).given(events).when(command).then(events)` or `.thenFails(code)`. The state is always
  * folded from the given events, as the command handler does.
  */
-import type { Decider, DomainEvent, RecordedEvent, StreamVersion } from '@cairn/shared/eventstore';
-import { DomainError } from '@cairn/shared/http';
-import { expect } from 'vitest';
+import type { DomainEvent, RecordedEvent, StreamVersion } from '@cairn/shared/eventstore';
 
-export function spec<C, S, E extends DomainEvent>(decider: Decider<C, S, E>) {
-  return {
-    given(events: readonly E[]) {
-      return {
-        when(command: C) {
-          const run = () => decider.decide(command, events.reduce(decider.evolve, decider.initialState()));
-          return {
-            // biome-ignore lint/suspicious/noThenProperty: given/when/then is the spec's vocabulary; never awaited.
-            then(expected: readonly E[]): void {
-              expect(run()).toEqual(expected);
-            },
-            thenFails(code: string, details?: unknown): DomainError {
-              let thrown: unknown;
-              try {
-                run();
-              } catch (error) {
-                thrown = error;
-              }
-              expect(thrown).toBeInstanceOf(DomainError);
-              expect((thrown as DomainError).code).toBe(code);
-              if (details !== undefined) expect((thrown as DomainError).details).toEqual(details);
-              return thrown as DomainError;
-            },
-          };
-        },
-      };
-    },
-  };
-}
-
-export const fold = <C, S, E extends DomainEvent>(decider: Decider<C, S, E>, events: readonly E[]): S =>
-  events.reduce(decider.evolve, decider.initialState());
+export { deciderSpec as spec, stateAfter as fold } from '@cairn/shared/testing';
 
 export const OWNER = '0190a000-0000-7000-8000-00000000000a';
 export const T0 = '2030-01-01T00:00:00.000Z';

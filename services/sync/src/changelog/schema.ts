@@ -13,6 +13,7 @@ export function syncTables(schema: string) {
     changes: t('changes'),
     resources: t('resources'),
     handledEvents: t('handled_events'),
+    secrets: t('secrets'),
   };
 }
 
@@ -51,6 +52,9 @@ export async function migrateSyncTables(pool: Pool, schema: string): Promise<Syn
         removed boolean NOT NULL,
         data jsonb NOT NULL,
         PRIMARY KEY (user_id, resource, resource_id))`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${tables.secrets} (
+        name text PRIMARY KEY,
+        value bytea NOT NULL)`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${tables.handledEvents} (
         event_id text PRIMARY KEY,
         handled_at timestamptz NOT NULL DEFAULT now())`);
