@@ -2,10 +2,11 @@
  * Decider specifications read as `given(events).when(command).then(events)` or `.thenFails(code)`.
  * The state is always built by folding the given events, as the command handler does.
  */
+
+import { expect } from 'vitest';
 import type { Decider } from '../eventstore/decider.js';
 import type { DomainEvent } from '../eventstore/port.js';
 import { DomainError } from '../http/errors.js';
-import { expect } from 'vitest';
 
 export function deciderSpec<C, S, E extends DomainEvent>(decider: Decider<C, S, E>) {
   return {

@@ -1,4 +1,4 @@
+export * from './decider-spec.js';
 export * from './nats.js';
 export * from './postgres.js';
 export * from './websocket.js';
-export * from './decider-spec.js';
