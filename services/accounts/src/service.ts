@@ -47,6 +47,9 @@ export async function startAccountsService(
     // Account payloads may hold credentials: fingerprint them with a key derived from the master key,
     // the same in every replica and after a restart, so a retry is recognised wherever it lands.
     fingerprintKey: createHmac('sha256', masterKey.key).update('cairn.accounts.idempotency-fingerprint').digest(),
+    // An import may run for up to two minutes (its route's timeout): until then a repeat waits for it
+    // rather than running it a second time.
+    abandonedAfterMs: 150_000,
   });
   await idempotency.init();
 

@@ -5,6 +5,7 @@ import { machineIdsSlice } from './machine-ids/slice.js';
 import { settingsSlice } from './settings/slice.js';
 import type { AccountsSlice } from './slice.js';
 import { tagsSlice } from './tags/slice.js';
+import { transferSlice } from './transfer/slice.js';
 
 export const ACCOUNTS_SLICES: readonly AccountsSlice[] = [
   accountsSlice,
@@ -12,4 +13,5 @@ export const ACCOUNTS_SLICES: readonly AccountsSlice[] = [
   tagsSlice,
   settingsSlice,
   machineIdsSlice,
+  transferSlice,
 ];

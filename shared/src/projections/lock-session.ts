@@ -25,8 +25,16 @@ class LockSession {
   /** Bumped each time the connection is replaced: leases of an older generation are lost. */
   private generation = 0;
   private readonly held = new Set<string>();
+  /** Statements on the lock connection, one at a time (a pg client must not be given a second one meanwhile). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly pool: pg.Pool) {}
+
+  private run<R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, values: unknown[] = []) {
+    const result = this.queue.then(() => client.query<R>(text, values));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
 
   async tryLock(namespace: LockNamespace, key: string): Promise<SharedLease | undefined> {
     const name = `${namespace}\u0000${key}`;
@@ -38,7 +46,8 @@ class LockSession {
     try {
       const client = await this.connection();
       const generation = this.generation;
-      const { rows } = await client.query<{ locked: boolean }>(
+      const { rows } = await this.run<{ locked: boolean }>(
+        client,
         'SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked',
         [namespace, key],
       );
@@ -60,7 +69,7 @@ class LockSession {
       check: async () => {
         if (!current()) return false;
         try {
-          await this.client?.query('SELECT 1');
+          if (this.client) await this.run(this.client, 'SELECT 1');
           return current();
         } catch {
           this.drop();
@@ -71,10 +80,10 @@ class LockSession {
         if (released) return;
         const stillOurs = current();
         released = true;
-        if (stillOurs) {
-          await this.client
-            ?.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [namespace, key])
-            .catch(() => this.drop());
+        if (stillOurs && this.client) {
+          await this.run(this.client, 'SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [namespace, key]).catch(
+            () => this.drop(),
+          );
         }
         this.forget(name);
       },

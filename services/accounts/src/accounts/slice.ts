@@ -37,6 +37,9 @@ function contextOf(rt: AccountsRuntime): AccountsContext {
   return context;
 }
 
+/** The accounts slice's context, for other slices that act on accounts (export and import). */
+export const accountsContextOf = contextOf;
+
 function accountOperations(rt: AccountsRuntime): Partial<Record<AccountsServiceOperation, RpcHandler>> {
   const ax = contextOf(rt);
   return {
