@@ -40,6 +40,24 @@ export function rpcContract(c: ContractContext): void {
       expect(seen?.context).toEqual(sent);
     });
 
+    it('returns a reply larger than one NATS message (1 MiB) whole, and small ones beside it', async () => {
+      const service = unique('big');
+      const rows = Array.from({ length: 30_000 }, (_, i) => ({ id: `row-${i}`, text: 'x'.repeat(80) }));
+      await c.bus().serve({
+        name: service,
+        version: '1.0.0',
+        operations: { all: async () => ({ rows }), one: async () => ({ row: rows[0] }) },
+      });
+      const [big, small] = await Promise.all([
+        c.bus().request<{ rows: typeof rows }>(service, 'all', {}, { context, timeoutMs: 20_000 }),
+        c.bus().request(service, 'one', {}, { context }),
+      ]);
+      expect(JSON.stringify(rows).length).toBeGreaterThan(3 * 1024 * 1024);
+      expect(big.ok && big.data.rows.length).toBe(30_000);
+      expect(big.ok && big.data.rows[29_999]).toEqual(rows[29_999]);
+      expect(small).toEqual({ ok: true, data: { row: rows[0] } });
+    });
+
     it('maps a DomainError to its code, message and details', async () => {
       const service = unique('refuser');
       await c.bus().serve({

@@ -7,9 +7,12 @@
  */
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, NoRespondersError } from '@nats-io/nats-core';
 import { type PendingTimeout, TimeoutQueue } from '../timeouts.js';
+import { CHUNK_HEADER, joinChunks, parseChunk } from './chunks.js';
 
 interface Waiting {
   readonly subject: string;
+  /** The parts of a chunked reply received so far (chunks.ts). */
+  chunks?: Uint8Array[];
   readonly resolve: (data: Uint8Array) => void;
   readonly reject: (error: Error) => void;
   readonly timeout: PendingTimeout;
@@ -67,6 +70,23 @@ export class NatsRequester {
   private settle(msg: Msg): void {
     const waiting = this.waiting.get(msg.subject);
     if (waiting === undefined) return; // answered after its timeout, or a second answer
+    const chunk = parseChunk(msg.headers?.get(CHUNK_HEADER));
+    if (chunk) {
+      const [index, count] = chunk;
+      waiting.chunks ??= [];
+      if (index !== waiting.chunks.length + 1) {
+        this.waiting.delete(msg.subject);
+        this.timeouts.done(waiting.timeout);
+        waiting.reject(new RequestFailure('failed', `reply chunk ${index}/${count} arrived out of order`));
+        return;
+      }
+      waiting.chunks.push(msg.data);
+      if (index < count) return;
+      this.waiting.delete(msg.subject);
+      this.timeouts.done(waiting.timeout);
+      waiting.resolve(joinChunks(waiting.chunks));
+      return;
+    }
     this.waiting.delete(msg.subject);
     this.timeouts.done(waiting.timeout);
     // The server answers a request nobody is subscribed to with an empty 503 status message.

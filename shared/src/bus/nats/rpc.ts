@@ -9,6 +9,7 @@ import type { Logger } from '../../logging/index.js';
 import type { CallTransport } from '../call.js';
 import { createDispatch, servedOperations } from '../dispatch.js';
 import { BusError, type Closeable, rpcSubject, type ServiceDefinition } from '../port.js';
+import { CHUNK_HEADER, chunkSize, splitReply } from './chunks.js';
 import { natsHeaderGetter, natsHeaderSetter } from './headers.js';
 import { NatsRequester, RequestFailure } from './requests.js';
 
@@ -42,6 +43,7 @@ export async function serveOverNats(
     if (error) logger.error({ err: error, rpcService: service.name }, 'NATS service stopped on an error');
   });
   const inFlight = new Set<Promise<void>>();
+  const maxChunk = chunkSize(nc.info?.max_payload);
   for (const operation of operations.keys()) {
     micro.addEndpoint(operation, {
       subject: wire(rpcSubject(service.name, operation)),
@@ -49,7 +51,8 @@ export async function serveOverNats(
       handler: (_error, msg) => {
         const work = dispatch(operation, msg.data, msg.headers as MsgHdrs | undefined, natsHeaderGetter).then(
           (reply) => {
-            msg.respond(reply);
+            if (reply.length <= maxChunk) msg.respond(reply);
+            else respondInChunks(nc, msg.reply, reply, maxChunk);
           },
           (error: unknown) =>
             logger.error({ err: error, rpcService: service.name, rpcOperation: operation }, 'RPC dispatch failed'),
@@ -65,6 +68,17 @@ export async function serveOverNats(
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** A reply too large for one message, as ordered chunks (see chunks.ts). */
+function respondInChunks(nc: NatsConnection, replyTo: string | undefined, reply: Uint8Array, size: number): void {
+  if (!replyTo) return;
+  const parts = splitReply(reply, size);
+  parts.forEach((part, index) => {
+    const headers = newHeaders();
+    headers.set(CHUNK_HEADER, `${index + 1}/${parts.length}`);
+    nc.publish(replyTo, part, { headers });
+  });
 }
 
 export function natsCallTransport(nc: NatsConnection, wire: WireSubject): CallTransport<MsgHdrs> {
