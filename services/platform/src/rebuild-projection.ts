@@ -20,10 +20,13 @@ if (!service || !projection) {
 }
 try {
   const result = await rebuildServiceProjection(process.env, service, projection, logger);
-  logger.info(
-    { service, projection, events: result.events, position: positionToString(result.position) },
-    'projection rebuilt and swapped in',
-  );
+  if (result.kind === 'custom') logger.info({ service, projection, ...result.summary }, 'rebuilt in place');
+  else {
+    logger.info(
+      { service, projection, events: result.events, position: positionToString(result.position) },
+      'projection rebuilt and swapped in',
+    );
+  }
 } catch (error) {
   if (error instanceof UnknownProjectionError) {
     console.error(error.message);

@@ -4,9 +4,14 @@
  * keeps serving meanwhile, and nothing it triggers runs again.
  */
 import type { Logger } from '@cairn/shared/logging';
+import type { Projection } from '@cairn/shared/projections';
 import { type RebuildResult, rebuildProjection } from '@cairn/shared/projections';
 import { createInfrastructure } from '@cairn/shared/runtime';
-import { isServiceName, SERVICE_NAMES, SERVICES } from './services.js';
+import { type CustomRebuild, isServiceName, SERVICE_NAMES, SERVICES } from './services.js';
+
+export type ServiceRebuildResult =
+  | ({ readonly kind: 'projection' } & RebuildResult)
+  | { readonly kind: 'custom'; readonly summary: Readonly<Record<string, number>> };
 
 export class UnknownProjectionError extends Error {
   override readonly name = 'UnknownProjectionError';
@@ -17,15 +22,17 @@ export async function rebuildServiceProjection(
   service: string,
   projectionName: string,
   logger: Logger,
-): Promise<RebuildResult> {
+): Promise<ServiceRebuildResult> {
   if (!isServiceName(service)) {
     throw new UnknownProjectionError(`unknown service ${service}; one of: ${SERVICE_NAMES.join(', ')}`);
   }
   const entry = SERVICES[service];
   const projections = await entry.loadProjections();
   const projection = projections.find((p) => p.name === projectionName);
-  if (!projection) {
-    const known = projections.map((p) => p.name).join(', ');
+  const rebuilds: readonly CustomRebuild[] = 'loadRebuilds' in entry ? await entry.loadRebuilds() : [];
+  const custom = rebuilds.find((r) => r.name === projectionName);
+  if (!projection && !custom) {
+    const known = [...projections.map((p) => p.name), ...rebuilds.map((r) => r.name)].join(', ');
     throw new UnknownProjectionError(`service ${service} has no projection ${projectionName}; it has: ${known}`);
   }
   // Only the database matters here; the bus stays in-process so the command never joins the services' traffic,
@@ -35,12 +42,14 @@ export async function rebuildServiceProjection(
     { logger, name: 'cairn-rebuild', transientBus: true },
   );
   try {
-    return await rebuildProjection({
+    if (custom) return { kind: 'custom', summary: await custom.run(infrastructure.pool, logger) };
+    const result = await rebuildProjection({
       pool: infrastructure.pool,
       schema: entry.schema,
       store: infrastructure.storeFor(entry.schema),
-      projection,
+      projection: projection as Projection,
     });
+    return { kind: 'projection', ...result };
   } finally {
     await infrastructure.close();
   }

@@ -48,7 +48,8 @@ describe('npm run projections:rebuild', () => {
 
     const result = await rebuildServiceProjection(env, 'auth', 'auth-users', logger);
 
-    expect(result.events).toBeGreaterThanOrEqual(USERNAMES.length);
+    expect(result).toMatchObject({ kind: 'projection', events: expect.any(Number) });
+    expect(result.kind === 'projection' && result.events).toBeGreaterThanOrEqual(USERNAMES.length);
     expect(await storedUsernames()).toEqual(USERNAMES);
   });
 
@@ -56,5 +57,11 @@ describe('npm run projections:rebuild', () => {
     await expect(rebuildServiceProjection(env, 'auth', 'nope', logger)).rejects.toThrow(UnknownProjectionError);
     await expect(rebuildServiceProjection(env, 'auth', 'nope', logger)).rejects.toThrow(/auth-users/);
     await expect(rebuildServiceProjection(env, 'billing', 'users', logger)).rejects.toThrow(/unknown service/);
+    await expect(rebuildServiceProjection(env, 'sync', 'nope', logger)).rejects.toThrow(/sync-changelog/);
+  });
+
+  it('rebuilds the sync change log in place through the same command', async () => {
+    const result = await rebuildServiceProjection(env, 'sync', 'sync-changelog', logger);
+    expect(result).toEqual({ kind: 'custom', summary: { users: expect.any(Number), changes: 0, rewritten: 0 } });
   });
 });

@@ -5,10 +5,11 @@
  * in-process bus or JetStream.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildServiceProjection } from '../src/rebuild.js';
 import { type Client, client, eventually, expectError, expectOk, register } from './support/client.js';
-import { MODES, startTestPlatform, type TestPlatform } from './support/platform.js';
+import { MODES, startTestPlatform, type TestPlatform, testLogger } from './support/platform.js';
 import { openAuthenticatedSocket } from './support/socket.js';
-import { type Changes, SyncClient, snapshotOf } from './support/sync-client.js';
+import { type Changes, SyncClient, snapshotOf, versionsOf } from './support/sync-client.js';
 
 describe.each(MODES)('sync, %s', (_label, mode) => {
   let platform: TestPlatform;
@@ -189,6 +190,35 @@ describe.each(MODES)('sync, %s', (_label, mode) => {
       socket.socket.close();
       other.socket.close();
     }
+  });
+
+  it('a client following changes across a rebuild of the change log notices nothing', async () => {
+    const token = await newUser();
+    const follower = new SyncClient(api, token);
+    await follower.start();
+    const writes = (async () => {
+      for (let i = 0; i < 30; i++) {
+        expectOk(await api.post('/api/v2/accounts', { id: `rb-${i}`, email: `rb-${i}@example.com` }, { token }), 201);
+        if (i % 3 === 0) await follower.pull(4);
+      }
+    })();
+    await eventually('some changes are logged', async () => (await snapshotOf(api, token)).accounts.length > 5, 10_000);
+    const rebuilt = await rebuildServiceProjection(platform.env, 'sync', 'sync-changelog', testLogger);
+    expect(rebuilt.kind).toBe('custom');
+    await writes;
+    let snapshot = await snapshotOf(api, token);
+    await eventually(
+      'every write is logged',
+      async () => {
+        snapshot = await snapshotOf(api, token);
+        return snapshot.accounts.length === 30;
+      },
+      10_000,
+    );
+    await follower.pull();
+    expect(follower.versions()).toEqual(versionsOf(snapshot));
+    expect(follower.repeated).toEqual([]);
+    expect(follower.cursor).toBe(snapshot.cursor);
   });
 
   it('never shows one user another’s changes', async () => {

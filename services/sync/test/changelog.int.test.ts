@@ -36,7 +36,8 @@ const record = (change: ResourceChange, options: { acceptGap?: boolean } = {}) =
   withTransaction(pool, (client) => recordChange(client, tables, change, options));
 
 function put(userId: string, id: string, version: number, fields: Record<string, unknown>): ResourceChange {
-  return { eventId: randomUUID(), userId, resource: 'accounts', id, version, kind: 'put', fields };
+  const source = { subject: 'cairn.accounts.account.updated.v1', data: { accountId: id } };
+  return { eventId: randomUUID(), userId, resource: 'accounts', id, version, kind: 'put', fields, source };
 }
 
 describe('recording', () => {

@@ -10,18 +10,23 @@ import { PostgresEventStore } from '@cairn/shared/eventstore';
 import { createLogger } from '@cairn/shared/logging';
 import type { RunningService } from '@cairn/shared/runtime';
 import { createTestDatabase, type TestDatabase } from '@cairn/shared/testing';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compactChanges } from '../src/changelog/compaction.js';
+import { rebuildChangeLog } from '../src/changelog/rebuild.js';
+import { syncTables } from '../src/changelog/schema.js';
 import { startSyncService } from '../src/service.js';
 
 const logger = createLogger({ name: 'sync-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 let db: TestDatabase;
 let bus: Bus;
 let sync: RunningService;
+let pool: pg.Pool;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   bus = createMemoryBus({ logger });
-  const pool = db.pool({ max: 8 });
+  pool = db.pool({ max: 8 });
   sync = await startSyncService({
     pool,
     store: new PostgresEventStore(pool, 'sync_unused'),
@@ -208,5 +213,71 @@ describe('sync fed by the accounts service’s events', () => {
     await expect(ask(user, 'changes', { cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     const future = Buffer.from('c1.99').toString('base64url');
     await expect(ask(user, 'changes', { cursor: future })).rejects.toMatchObject({ code: 'SNAPSHOT_REQUIRED' });
+  });
+});
+
+describe('rebuilding the change log', () => {
+  const tables = syncTables('sync');
+
+  it('restores damaged copies and pages from the logged events, keeping every number and cursor', async () => {
+    const user = randomUUID();
+    await accountCreated(user, 'r1', 'r1@example.com');
+    await accountCreated(user, 'r2', 'r2@example.com');
+    await accountUpdated(user, 'r1', 2, { nickname: 'first' });
+    await eventually(
+      () => ask(user, 'snapshot'),
+      (s) => s.accounts.find((a: any) => a.id === 'r1')?.version === 2,
+    );
+    // Older changes compacted away: the rebuild starts from their base.
+    await compactChanges(pool, tables, 0);
+    await accountUpdated(user, 'r1', 3, { notes: 'third' });
+    await publish('cairn.accounts.account.deleted.v1', {
+      ownerId: user,
+      accountId: 'r2',
+      version: 2,
+      occurredAt: at(),
+    });
+    const before = await eventually(
+      () => ask(user, 'snapshot'),
+      (s) => s.accounts.length === 1 && s.accounts[0].version === 3,
+    );
+    const page = await ask(user, 'changes', { cursor: Buffer.from('c1.3').toString('base64url') });
+
+    await pool.query(`UPDATE ${tables.changes} SET data = '{"broken": true}' WHERE user_id = $1`, [user]);
+    await pool.query(`UPDATE ${tables.resources} SET data = '{}' WHERE user_id = $1`, [user]);
+    const result = await rebuildChangeLog(pool, tables, logger);
+    expect(result.rewritten).toBeGreaterThanOrEqual(2);
+
+    expect(await ask(user, 'snapshot')).toEqual(before);
+    expect(await ask(user, 'changes', { cursor: Buffer.from('c1.3').toString('base64url') })).toEqual(page);
+    // Recording goes on after the rebuild, with the next number.
+    await accountUpdated(user, 'r1', 4, { nickname: 'after' });
+    const next = await eventually(
+      () => ask(user, 'changes', { cursor: before.cursor }),
+      (p) => p.accounts.updated.length > 0,
+    );
+    expect(next.accounts.updated).toEqual([
+      expect.objectContaining({ id: 'r1', nickname: 'after', notes: 'third', version: 4 }),
+    ]);
+    expect(Buffer.from(next.cursor, 'base64url').toString()).toBe('c1.6');
+  });
+
+  it('keeps a change that no longer maps as a step the cursor passes over', async () => {
+    const user = randomUUID();
+    await accountCreated(user, 'n1', 'n1@example.com');
+    await accountCreated(user, 'n2', 'n2@example.com');
+    await eventually(
+      () => ask(user, 'snapshot'),
+      (s) => s.accounts.length === 2,
+    );
+    await pool.query(
+      `UPDATE ${tables.changes} SET source_subject = 'cairn.accounts.account.unknown.v1' WHERE user_id = $1 AND seq = 2`,
+      [user],
+    );
+    await rebuildChangeLog(pool, tables, logger);
+    const page = await ask(user, 'changes', {});
+    expect(page.accounts.created.map((a: any) => a.id)).toEqual(['n1']);
+    expect(Buffer.from(page.cursor, 'base64url').toString()).toBe('c1.2');
+    expect((await ask(user, 'snapshot')).accounts.map((a: any) => a.id)).toEqual(['n1']);
   });
 });

@@ -21,7 +21,15 @@ export interface ResourceChange {
    */
   readonly kind: 'put' | 'remove';
   readonly fields: Readonly<Record<string, unknown>>;
+  /** The integration event it came from, kept with the change so a rebuild can map it again. */
+  readonly source: { readonly subject: string; readonly data: unknown };
 }
+
+/**
+ * A logged change is a `put` or a `remove`, or a `noop`: a change that a rebuild found to change
+ * nothing any more (its number stays taken, so cursors stay exact; readers step over it).
+ */
+export type LoggedKind = 'put' | 'remove' | 'noop';
 
 /** One entry of a user's change log, as `changes` reads it. */
 export interface LoggedChange {

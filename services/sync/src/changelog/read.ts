@@ -4,7 +4,7 @@
  */
 import { DomainError } from '@cairn/shared/http';
 import type { Pool } from 'pg';
-import type { LoggedChange, SyncResource } from './change.js';
+import type { LoggedChange, LoggedKind, SyncResource } from './change.js';
 import type { SyncTables } from './schema.js';
 
 /**
@@ -72,7 +72,7 @@ interface ChangeRow {
   resource: SyncResource;
   resource_id: string;
   version: number;
-  kind: 'put' | 'remove';
+  kind: LoggedKind;
   data: Record<string, unknown> | null;
   appeared: boolean;
   server_ms: string;
@@ -128,7 +128,7 @@ export async function readChanges(
   const page = hasMore ? rows.slice(0, limit) : rows;
   const wanted = new Set(resources);
   const changes = page
-    .filter((row) => wanted.has(row.resource))
+    .filter((row): row is ChangeRow & { kind: 'put' | 'remove' } => wanted.has(row.resource) && row.kind !== 'noop')
     .map((row) => ({
       seq: Number(row.seq),
       resource: row.resource,

@@ -5,6 +5,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { ResourceChange } from './change.js';
+import { foldChange, type StoredCopy } from './fold.js';
 import type { SyncTables } from './schema.js';
 
 /**
@@ -25,12 +26,6 @@ export interface RecordOptions {
 export interface Recorded {
   readonly userId: string;
   readonly seq: number;
-}
-
-interface StoredCopy {
-  version: number;
-  removed: boolean;
-  data: Record<string, unknown>;
 }
 
 export async function recordChange(
@@ -57,23 +52,18 @@ export async function recordChange(
       WHERE user_id = $1 AND resource = $2 AND resource_id = $3`,
     [change.userId, change.resource, change.id],
   );
-  const stored = rows[0];
-  // Several events of one command share its version, so only a lower version is stale.
-  if (stored && change.version < stored.version) return undefined;
-  const expected = stored ? stored.version + 1 : 1;
-  if (change.version > expected && !options.acceptGap) {
-    throw new VersionGapError(`${change.resource} ${change.id}: version ${change.version} before ${expected}`);
+  const applied = foldChange(rows[0], change, options);
+  if (applied.kind === 'stale') return undefined;
+  if (applied.kind === 'gap') {
+    throw new VersionGapError(`${change.resource} ${change.id}: version ${change.version} before ${applied.expected}`);
   }
-
-  const removed = change.kind === 'remove';
-  const data = removed ? (stored?.data ?? {}) : { ...(stored?.data ?? {}), ...change.fields };
-  const appeared = !removed && (stored === undefined || stored.removed);
+  const copy = applied.copy;
   await client.query(
     `INSERT INTO ${tables.resources} (user_id, resource, resource_id, version, removed, data)
      VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (user_id, resource, resource_id)
      DO UPDATE SET version = EXCLUDED.version, removed = EXCLUDED.removed, data = EXCLUDED.data`,
-    [change.userId, change.resource, change.id, change.version, removed, JSON.stringify(data)],
+    [change.userId, change.resource, change.id, copy.version, copy.removed, JSON.stringify(copy.data)],
   );
 
   const seq = Number(log.rows[0]?.last_seq) + 1;
@@ -85,8 +75,9 @@ export async function recordChange(
           SET last_seq = $2,
               last_time = GREATEST(last_time + interval '1 millisecond', date_trunc('milliseconds', clock_timestamp()))
         WHERE user_id = $1 RETURNING last_time)
-     INSERT INTO ${tables.changes} (user_id, seq, resource, resource_id, version, kind, data, appeared, server_time)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, last_time FROM next`,
+     INSERT INTO ${tables.changes}
+       (user_id, seq, resource, resource_id, version, kind, data, appeared, server_time, source_subject, source_data)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, last_time, $9, $10 FROM next`,
     [
       change.userId,
       seq,
@@ -94,8 +85,10 @@ export async function recordChange(
       change.id,
       change.version,
       change.kind,
-      removed ? null : JSON.stringify(data),
-      appeared,
+      JSON.stringify(copy.data),
+      applied.appeared,
+      change.source.subject,
+      JSON.stringify(change.source.data),
     ],
   );
   return { userId: change.userId, seq };

@@ -12,6 +12,7 @@ export function syncTables(schema: string) {
     userLogs: t('user_logs'),
     changes: t('changes'),
     resources: t('resources'),
+    resourcesBase: t('resources_base'),
     handledEvents: t('handled_events'),
     secrets: t('secrets'),
   };
@@ -42,9 +43,21 @@ export async function migrateSyncTables(pool: Pool, schema: string): Promise<Syn
         data jsonb,
         appeared boolean NOT NULL,
         server_time timestamptz NOT NULL,
+        -- the integration event it came from, so a rebuild can map it again (see rebuild.ts)
+        source_subject text NOT NULL,
+        source_data jsonb NOT NULL,
         PRIMARY KEY (user_id, seq))`);
       await client.query(`CREATE INDEX IF NOT EXISTS changes_by_time ON ${tables.changes} (user_id, server_time, seq)`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${tables.resources} (
+        user_id text NOT NULL,
+        resource text NOT NULL,
+        resource_id text NOT NULL,
+        version integer NOT NULL,
+        removed boolean NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (user_id, resource, resource_id))`);
+      // Each resource as it was at its last compacted change: where a rebuild starts folding from.
+      await client.query(`CREATE TABLE IF NOT EXISTS ${tables.resourcesBase} (
         user_id text NOT NULL,
         resource text NOT NULL,
         resource_id text NOT NULL,

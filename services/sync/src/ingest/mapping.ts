@@ -10,7 +10,7 @@
 import { accountsIntegrationEvents } from '@cairn/shared/contracts';
 import type { ResourceChange, SyncResource } from '../changelog/change.js';
 
-type Mapped = Omit<ResourceChange, 'eventId'>;
+type Mapped = Omit<ResourceChange, 'eventId' | 'source'>;
 type Fields = Record<string, unknown>;
 
 interface Common {
@@ -102,5 +102,5 @@ export function toResourceChange(subject: string, eventId: string, data: unknown
   const name = subject as keyof Mappers;
   const parsed = accountsIntegrationEvents[name].parse(data);
   const mapped = mappers[name](parsed);
-  return mapped ? { eventId, ...mapped } : undefined;
+  return mapped ? { eventId, ...mapped, source: { subject, data } } : undefined;
 }
