@@ -68,14 +68,14 @@ export interface ChangePage {
 }
 
 interface ChangeRow {
-  seq: string;
+  seq: number;
   resource: SyncResource;
   resource_id: string;
   version: number;
   kind: LoggedKind;
   data: Record<string, unknown> | null;
   appeared: boolean;
-  server_ms: string;
+  server_ms: number;
 }
 
 /**
@@ -114,13 +114,16 @@ export async function readChanges(
     if (afterSeq < compactedThrough) throw snapshotRequired();
   }
 
-  const { rows } = await pool.query<ChangeRow>(
-    `SELECT seq, resource, resource_id, version, kind, data, appeared,
-            ${epochMs('server_time')} AS server_ms
-       FROM ${tables.changes}
-      WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+  // The page as one JSON text parsed once: a thousand rows of JSON decoded row by row by the driver
+  // cost more than the query itself.
+  const result = await pool.query<{ page: string | null }>(
+    `SELECT json_agg(c ORDER BY c.seq)::text AS page FROM (
+       SELECT seq, resource, resource_id, version, kind, data, appeared, ${epochMs('server_time')} AS server_ms
+         FROM ${tables.changes}
+        WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) c`,
     [userId, afterSeq, limit + 1],
   );
+  const rows: ChangeRow[] = JSON.parse(result.rows[0]?.page ?? '[]');
   // Numbers are gapless, so a hole right after the starting point means compaction ran meanwhile.
   const first = rows[0];
   if (first ? Number(first.seq) !== afterSeq + 1 : afterSeq < lastSeq) throw snapshotRequired();
