@@ -47,6 +47,9 @@ export interface LogFollowerOptions extends FollowerTiming {
   readonly onProgress?: (position: GlobalPosition) => void;
 }
 
+/** Re-reads after a wake-up that found nothing yet (ms): about 100 ms in all, then the poll interval. */
+const CHASE_MS = [2, 4, 8, 16, 32, 40] as const;
+
 export class LogFollower {
   private lease: SharedLease | undefined;
   private checkpoint: GlobalPosition | undefined;
@@ -54,6 +57,10 @@ export class LogFollower {
   private readonly stopping = new Waker();
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Woken by an append since the last page was read. */
+  private hinted = false;
+  /** Quick re-reads left after a wake-up that found nothing readable yet. */
+  private chase = 0;
   private readonly labels: { schema: string; projection: string };
 
   constructor(private readonly options: LogFollowerOptions) {
@@ -74,8 +81,11 @@ export class LogFollower {
     this.running ??= this.loop();
   }
 
-  /** New events may be readable. */
-  wake(): void {
+  /** New events may be readable (in `streamName`, when known: a follower of other streams sleeps on). */
+  wake(streamName?: string): void {
+    const prefixes = this.options.streamPrefixes;
+    if (streamName !== undefined && prefixes && !prefixes.some((prefix) => streamName.startsWith(prefix))) return;
+    this.hinted = true;
     this.appended.wake();
   }
 
@@ -100,6 +110,8 @@ export class LogFollower {
           continue;
         }
         const previous = this.checkpoint!;
+        const woken = this.hinted;
+        this.hinted = false;
         const page = await this.options.store.readAll({
           after: previous,
           limit: batchSize,
@@ -109,9 +121,15 @@ export class LogFollower {
         if (!page.lastPosition) {
           followerMetrics.lagSeconds.set(this.labels, 0);
           failures = 0;
-          await this.appended.sleep(pollIntervalMs);
+          // An append this process just made is invisible until every transaction that began before it
+          // has ended (the log's ordering rule, DESIGN.md decision 2), usually within milliseconds: look
+          // again soon rather than after a whole poll interval.
+          if (woken) this.chase = CHASE_MS.length;
+          const chase = this.chase > 0 ? CHASE_MS[CHASE_MS.length - this.chase--] : undefined;
+          await this.appended.sleep(chase ?? pollIntervalMs);
           continue;
         }
+        this.chase = 0;
         const next = page.lastPosition;
         await this.onPooledClient((client) =>
           this.options.step({ events: page.events, lastPosition: next }, client, previous),

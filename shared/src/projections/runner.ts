@@ -72,8 +72,8 @@ export class ProjectionRunner {
       this.followers.set(projection.name, follower);
       follower.start();
     }
-    this.unsubscribe = this.options.store.onAppended(() => {
-      for (const follower of this.followers.values()) follower.wake();
+    this.unsubscribe = this.options.store.onAppended((streamName) => {
+      for (const follower of this.followers.values()) follower.wake(streamName);
     });
   }
 

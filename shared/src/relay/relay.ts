@@ -59,7 +59,7 @@ export class IntegrationRelay {
       for (const statement of checkpointsDdl(this.options.schema)) await client.query(statement);
     });
     this.follower.start();
-    this.unsubscribe = this.options.store.onAppended(() => this.follower.wake());
+    this.unsubscribe = this.options.store.onAppended((streamName) => this.follower.wake(streamName));
   }
 
   async stop(): Promise<void> {
