@@ -1,6 +1,7 @@
 /**
- * How one change folds into a resource's stored copy: the one rule both live recording (record.ts) and
- * a rebuild (rebuild.ts) follow, so that a rebuild arrives where recording did.
+ * How one change folds into a resource's stored copy, for a rebuild (rebuild.ts). Live recording does
+ * the same in SQL, in one round trip (`record_change` in schema.ts); keep the two alike: the rebuild
+ * tests compare a rebuilt log with the recorded one.
  */
 import type { ResourceChange } from './change.js';
 

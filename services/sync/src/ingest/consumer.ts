@@ -6,7 +6,6 @@
  */
 import type { Bus, Closeable, DurableMessage } from '@cairn/shared/bus';
 import type { Logger } from '@cairn/shared/logging';
-import { withTransaction } from '@cairn/shared/postgres';
 import type { Pool } from 'pg';
 import { recordChange, VersionGapError } from '../changelog/record.js';
 import type { SyncTables } from '../changelog/schema.js';
@@ -53,9 +52,7 @@ export function startChangeConsumer(deps: ConsumerDeps): Promise<Closeable> {
       const acceptGap = message.deliveryCount >= GIVE_UP_ON_GAP_AFTER;
       let recorded: Awaited<ReturnType<typeof recordChange>>;
       try {
-        recorded = await withTransaction(deps.pool, (client) =>
-          recordChange(client, deps.tables, change, { acceptGap }),
-        );
+        recorded = await recordChange(deps.pool, deps.tables, change, { acceptGap });
       } catch (error) {
         if (!(error instanceof VersionGapError)) throw error;
         deps.logger.debug({ err: error, seq: message.seq }, 'earlier change not recorded yet; retrying later');
