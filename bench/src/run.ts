@@ -10,11 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { renderTable } from './report.js';
 import type { Metric, Scenario } from './scenario.js';
 import { verdict } from './scenario.js';
+import { accountsScenario } from './scenarios/accounts.js';
 import { eventstoreScenario } from './scenarios/eventstore.js';
 import { httpScenario } from './scenarios/http.js';
 import { startupScenario } from './scenarios/startup.js';
+import { syncScenario } from './scenarios/sync.js';
 
-const SCENARIOS: readonly Scenario[] = [eventstoreScenario, httpScenario, startupScenario];
+const SCENARIOS: readonly Scenario[] = [
+  eventstoreScenario,
+  httpScenario,
+  startupScenario,
+  accountsScenario,
+  syncScenario,
+];
 const resultsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

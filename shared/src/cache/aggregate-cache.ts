@@ -55,6 +55,16 @@ export class AggregateCache<S, E extends DomainEvent> {
     return cached && isNewer(cached.version, stream.version) ? cached.state : state;
   }
 
+  /**
+   * The cached state and its stream version, without loading: for a command to decide on first (the
+   * store's compare-and-set catches a stale entry; see `known` in handleCommand). Undefined when not
+   * cached or when the stream did not exist.
+   */
+  peek(id: string): { readonly state: S; readonly version: StreamVersion } | undefined {
+    const entry = this.entries.get(id);
+    return entry?.version === undefined ? undefined : { state: entry.state, version: entry.version };
+  }
+
   /** Records a state this process has just written (from `handleCommand`), if newer than what is cached. */
   put(id: string, state: S, version: StreamVersion | undefined): void {
     const current = this.entries.get(id);

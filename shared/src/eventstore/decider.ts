@@ -25,13 +25,20 @@ export interface CommandResult<State, Event extends DomainEvent> {
   readonly version: StreamVersion | undefined;
 }
 
-export interface HandleOptions {
+export interface HandleOptions<State = unknown> {
   /** Metadata shared by every event of this command (eventId is set per event). */
   readonly metadata: Omit<EventMetadata, 'eventId'>;
   /** Make a fresh event id (UUIDv7). Passed in so tests can be deterministic. */
   readonly newEventId: () => string;
   /** How many times to re-read and re-decide after a version conflict. */
   readonly retries?: number;
+  /**
+   * A state believed current (e.g. from an in-process cache) and its stream version, decided on first
+   * instead of reading the stream. Safe even when stale: the append's compare-and-set refuses a stale
+   * version, and only a successful append is trusted; a conflict, a refusal or a decision to do nothing
+   * on it is made again on the stream as read.
+   */
+  readonly known?: { readonly state: State; readonly version: StreamVersion };
 }
 
 /**
@@ -43,8 +50,12 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
   streamName: string,
   decider: Decider<Command, State, Event>,
   command: Command,
-  options: HandleOptions,
+  options: HandleOptions<State>,
 ): Promise<CommandResult<State, Event>> {
+  if (options.known) {
+    const attempt = await tryOnKnownState(store, streamName, decider, command, options, options.known);
+    if (attempt) return attempt;
+  }
   const retries = options.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const stream = await store.readStream<Event>(streamName);
@@ -69,5 +80,39 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
     } catch (error) {
       if (!(error instanceof VersionConflictError) || attempt >= retries) throw error;
     }
+  }
+}
+
+/** One attempt on a believed-current state; undefined when the stream must be read after all. */
+async function tryOnKnownState<Command, State, Event extends DomainEvent>(
+  store: EventStore,
+  streamName: string,
+  decider: Decider<Command, State, Event>,
+  command: Command,
+  options: HandleOptions<State>,
+  known: { readonly state: State; readonly version: StreamVersion },
+): Promise<CommandResult<State, Event> | undefined> {
+  let newEvents: readonly Event[];
+  try {
+    newEvents = decider.decide(command, known.state);
+  } catch {
+    return undefined;
+  }
+  if (newEvents.length === 0) return undefined;
+  try {
+    const append = await store.appendToStream(
+      streamName,
+      newEvents.map((e) => ({
+        type: e.type,
+        data: e.data,
+        metadata: { ...options.metadata, eventId: options.newEventId() },
+      })),
+      { expectedVersion: known.version },
+    );
+    const nextState = newEvents.reduce(decider.evolve, known.state);
+    return { state: nextState, newEvents, append, version: append.nextExpectedVersion };
+  } catch (error) {
+    if (error instanceof VersionConflictError) return undefined;
+    throw error;
   }
 }

@@ -10,6 +10,7 @@ import {
   type DomainEvent,
   type EventMetadata,
   type EventStore,
+  type HandleOptions,
   handleCommand,
 } from '../eventstore/index.js';
 
@@ -35,9 +36,11 @@ export function executeCommand<C, S, E extends DomainEvent>(
   command: C,
   context: RequestContext | undefined,
   nowMs: number,
+  known?: HandleOptions<S>['known'],
 ): Promise<CommandResult<S, E>> {
   return handleCommand(rt.store, streamName, decider, command, {
     metadata: commandMetadata(context, nowMs),
     newEventId: rt.newId,
+    ...(known ? { known } : {}),
   });
 }

@@ -113,4 +113,50 @@ describe('handleCommand against PostgreSQL', () => {
     const final = await handleCommand(store, 'box-6', box, { add: 0 }, options);
     expect(final.state).toEqual({ items: 10 });
   });
+
+  describe('deciding on a known state first', () => {
+    /** The store, counting stream reads. */
+    const counting = () => {
+      let reads = 0;
+      const counted = Object.create(store) as EventStore;
+      counted.readStream = (...args) => {
+        reads++;
+        return store.readStream(...args);
+      };
+      return { store: counted, reads: () => reads };
+    };
+
+    it('appends without reading the stream when the known state is current', async () => {
+      const stream = `box-known-${newId()}`;
+      const first = await handleCommand(store, stream, box, { add: 2 }, options);
+      const { store: counted, reads } = counting();
+      const known = { state: first.state, version: first.version! };
+      const result = await handleCommand(counted, stream, box, { add: 3 }, { ...options, known });
+      expect(result.state).toEqual({ items: 5 });
+      expect(reads()).toBe(0);
+    });
+
+    it('decides again on the stream when the known state is stale: never on stale data', async () => {
+      const stream = `box-stale-${newId()}`;
+      const first = await handleCommand(store, stream, box, { add: 2 }, options);
+      await handleCommand(store, stream, box, { add: 7 }, options); // another replica: 9 items now
+      const { store: counted, reads } = counting();
+      const stale = { state: first.state, version: first.version! };
+      // On the stale state (2 items) adding 5 would pass; on the real one (9) it must be refused.
+      await expect(handleCommand(counted, stream, box, { add: 5 }, { ...options, known: stale })).rejects.toThrow(
+        BoxFull,
+      );
+      expect(reads()).toBe(1);
+      expect((await store.readStream(stream)).events).toHaveLength(2);
+    });
+
+    it('reads the stream before refusing or doing nothing, rather than trusting the known state', async () => {
+      const stream = `box-refuse-${newId()}`;
+      const first = await handleCommand(store, stream, box, { add: 9 }, options);
+      const { store: counted, reads } = counting();
+      const known = { state: first.state, version: first.version! };
+      await expect(handleCommand(counted, stream, box, { add: 5 }, { ...options, known })).rejects.toThrow(BoxFull);
+      expect(reads()).toBe(1);
+    });
+  });
 });

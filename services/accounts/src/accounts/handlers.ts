@@ -113,8 +113,20 @@ async function write(
   context: RequestContext | undefined,
   nowMs: number,
 ): Promise<CommandResult<AccountState, AccountEvent>> {
-  const result = await execute(ax.rt, accountStream(ownerId, accountId), accountDecider, command, context, nowMs);
-  ax.cache.put(accountKey(ownerId, accountId), result.state, result.version);
+  const key = accountKey(ownerId, accountId);
+  // The cached state is decided on first; the append's compare-and-set proves it current, or the
+  // command is decided again on the stream as read (handleCommand's `known`).
+  const known = ax.cache.peek(key);
+  const result = await execute(
+    ax.rt,
+    accountStream(ownerId, accountId),
+    accountDecider,
+    command,
+    context,
+    nowMs,
+    known,
+  );
+  ax.cache.put(key, result.state, result.version);
   return result;
 }
 

@@ -43,9 +43,12 @@ async function check(
 ): Promise<{ lastSeq: number; missing: AppliedChange[] }> {
   const { rows } = await rt.pool.query<{ last_seq: string | null; found: Array<[string, string, number]> | null }>(
     `SELECT (SELECT last_seq FROM ${rt.tables.userLogs} WHERE user_id = $1) AS last_seq,
-            (SELECT json_agg(json_build_array(resource, resource_id, version)) FROM ${rt.tables.resources}
-              WHERE user_id = $1 AND resource_id = ANY($2::text[])) AS found`,
-    [userId, [...new Set(waiting.map((change) => change.id))]],
+            (SELECT json_agg(json_build_array(r.resource, r.resource_id, r.version))
+               FROM unnest($2::text[], $3::text[]) AS w(resource, resource_id)
+               JOIN ${rt.tables.resources} r
+                 ON r.user_id = $1 AND r.resource = w.resource AND r.resource_id = w.resource_id) AS found`,
+    // Whole primary keys: a lookup each, however many resources the user has.
+    [userId, waiting.map((change) => change.resource), waiting.map((change) => change.id)],
   );
   const versions = new Map<string, number>();
   for (const [resource, id, version] of rows[0]?.found ?? []) versions.set(`${resource}\u0000${id}`, version);
