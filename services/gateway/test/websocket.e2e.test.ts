@@ -217,8 +217,8 @@ describe('liveness', () => {
   });
 
   it('closes a socket when its access token expires', async () => {
-    // exp is in whole seconds: 2 leaves between 1 and 2 s, so the token is still valid when the socket opens.
-    const socket = await openSocket(baseUrl, `/ws?token=${await auth.token({ userId: 'short', expiresIn: 2 })}`);
+    // exp is in whole seconds: 3 leaves between 2 and 3 s (a loaded CI machine can take over a second to open a socket), so the token is still valid when the socket opens.
+    const socket = await openSocket(baseUrl, `/ws?token=${await auth.token({ userId: 'short', expiresIn: 3 })}`);
     expect((await socket.next()).type).toBe('auth_ok');
     const closed = await socket.closed;
     expect(closed.code).toBe(4401);
