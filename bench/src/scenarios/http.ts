@@ -8,11 +8,10 @@
  *                         directory, so it would not measure a database read.
  */
 import { randomBytes } from 'node:crypto';
-import { startPlatform } from '@cairn/platform';
-import { createLogger } from '@cairn/shared/logging';
 import type { Metric, Scenario, ScenarioContext } from '../scenario.js';
-import { openBenchServer } from '../support/database.js';
 import { runLoad } from '../support/load.js';
+import { callApi, startBenchPlatform } from '../support/platform.js';
+import { profiled } from '../support/profile.js';
 
 const CONNECTIONS = 50;
 const seconds = () => Number(process.env.BENCH_SECONDS ?? 10);
@@ -20,96 +19,69 @@ const WARM_UP_SECONDS = 2;
 
 interface Session {
   readonly accessToken: string;
-  readonly user: { readonly id: string };
-}
-
-async function post<T>(url: string, body: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const envelope = (await response.json()) as { success: boolean; data: T; error?: string; message?: string };
-  if (!response.ok || !envelope.success) {
-    throw new Error(`POST ${new URL(url).pathname} → ${response.status} ${envelope.error}: ${envelope.message}`);
-  }
-  return envelope.data;
 }
 
 async function run(context: ScenarioContext): Promise<Metric[]> {
-  const server = await openBenchServer();
-  context.log(`PostgreSQL: ${server.description}`);
-  const database = await server.createDatabase('http');
   const admin = { username: 'bench-admin', password: randomBytes(12).toString('base64url') };
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    // Everything in one process: the in-process bus, whatever the shell says.
-    NATS_URL: '',
-    EVENTSTORE_URL: '',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    RATE_LIMIT_MAX: '0',
-    ACCESS_LOG: 'off',
-    LOG_LEVEL: 'warn',
+  const platform = await startBenchPlatform('http', context, {
     CAIRN_ADMIN_USERNAME: admin.username,
     CAIRN_ADMIN_PASSWORD: admin.password,
-  };
+  });
   try {
-    const platform = await startPlatform({ env, logger: createLogger({ name: 'bench', level: 'warn' }) });
-    try {
-      const base = platform.url;
-      context.log(`platform at ${base} (${platform.infrastructure.describe()})`);
-      const credentials = { username: `bench-${Date.now()}`, password: randomBytes(12).toString('base64url') };
-      await post<Session>(`${base}/api/auth/register`, { ...credentials, displayName: 'Bench User' });
-      const user = await post<Session>(`${base}/api/auth/login`, credentials);
-      const adminSession = await post<Session>(`${base}/api/auth/admin/login`, admin);
+    const { base } = platform;
+    const credentials = { username: `bench-${Date.now()}`, password: randomBytes(12).toString('base64url') };
+    await callApi(base, '', 'POST', '/api/auth/register', { ...credentials, displayName: 'Bench User' });
+    const user = await callApi<Session>(base, '', 'POST', '/api/auth/login', credentials);
+    const adminSession = await callApi<Session>(base, '', 'POST', '/api/auth/admin/login', admin);
 
-      const me = { url: `${base}/api/auth/me`, headers: { authorization: `Bearer ${user.accessToken}` } };
-      const listUsers = {
-        url: `${base}/api/users?pageSize=20`,
-        headers: { authorization: `Bearer ${adminSession.accessToken}` },
-      };
-      context.log(`warming up (${WARM_UP_SECONDS} s per route)`);
-      await runLoad({ ...me, connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
-      await runLoad({ ...listUsers, connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
+    const me = { url: `${base}/api/auth/me`, headers: { authorization: `Bearer ${user.accessToken}` } };
+    const listUsers = {
+      url: `${base}/api/users?pageSize=20`,
+      headers: { authorization: `Bearer ${adminSession.accessToken}` },
+    };
+    context.log(`warming up (${WARM_UP_SECONDS} s per route)`);
+    await runLoad({ ...me, connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
+    await runLoad({ ...listUsers, connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
 
-      context.log(`GET /api/auth/me: ${CONNECTIONS} connections for ${seconds()} s`);
-      const meResult = await runLoad({ ...me, connections: CONNECTIONS, seconds: seconds() });
-      context.log(`GET /api/users: ${CONNECTIONS} connections for ${seconds()} s`);
-      const userResult = await runLoad({ ...listUsers, connections: CONNECTIONS, seconds: seconds() });
-
-      return [
-        {
-          name: 'GET /api/auth/me',
-          value: meResult.requestsPerSecond,
-          unit: 'req/s',
-          target: { op: '>=', value: 8_000 },
-          note: `${CONNECTIONS} connections, ${seconds()} s, bearer token; p50 ${meResult.p50Ms} ms`,
-        },
-        { name: 'GET /api/auth/me p99', value: meResult.p99Ms, unit: 'ms', target: { op: '<=', value: 20 } },
-        { name: 'GET /api/auth/me failed', value: meResult.failed, unit: 'responses', target: { op: '<=', value: 0 } },
-        {
-          name: 'GET /api/users',
-          value: userResult.requestsPerSecond,
-          unit: 'req/s',
-          target: { op: '>=', value: 5_000 },
-          note: `as admin, pageSize 20: a query on auth's users read model; p50 ${userResult.p50Ms} ms`,
-        },
-        { name: 'GET /api/users p99', value: userResult.p99Ms, unit: 'ms' },
-        {
-          name: 'GET /api/users failed',
-          value: userResult.failed,
-          unit: 'responses',
-          target: { op: '<=', value: 0 },
-        },
-      ];
-    } finally {
-      await platform.stop();
-    }
+    context.log(`GET /api/auth/me: ${CONNECTIONS} connections for ${seconds()} s`);
+    const meResult = await profiled(
+      'http-me',
+      () => runLoad({ ...me, connections: CONNECTIONS, seconds: seconds() }),
+      context.log,
+    );
+    context.log(`GET /api/users: ${CONNECTIONS} connections for ${seconds()} s`);
+    const userResult = await profiled(
+      'http-users',
+      () => runLoad({ ...listUsers, connections: CONNECTIONS, seconds: seconds() }),
+      context.log,
+    );
+    return [
+      {
+        name: 'GET /api/auth/me',
+        value: meResult.requestsPerSecond,
+        unit: 'req/s',
+        target: { op: '>=', value: 8_000 },
+        note: `${CONNECTIONS} connections, ${seconds()} s, bearer token; p50 ${meResult.p50Ms} ms`,
+      },
+      { name: 'GET /api/auth/me p99', value: meResult.p99Ms, unit: 'ms', target: { op: '<=', value: 20 } },
+      { name: 'GET /api/auth/me failed', value: meResult.failed, unit: 'responses', target: { op: '<=', value: 0 } },
+      {
+        name: 'GET /api/users',
+        value: userResult.requestsPerSecond,
+        unit: 'req/s',
+        target: { op: '>=', value: 5_000 },
+        note: `as admin, pageSize 20: a query on auth's users read model; p50 ${userResult.p50Ms} ms`,
+      },
+      { name: 'GET /api/users p99', value: userResult.p99Ms, unit: 'ms' },
+      {
+        name: 'GET /api/users failed',
+        value: userResult.failed,
+        unit: 'responses',
+        target: { op: '<=', value: 0 },
+      },
+    ];
   } finally {
-    await database.drop();
-    await server.stop();
+    await platform.stop();
   }
 }
 

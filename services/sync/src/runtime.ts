@@ -4,7 +4,7 @@ import type { Logger } from '@cairn/shared/logging';
 import type { Pool } from 'pg';
 import type { SyncTables } from './changelog/schema.js';
 import type { SyncConfig } from './config.js';
-import type { RecordedSignal } from './ingest/signal.js';
+import type { RecordedChanges } from './ingest/signal.js';
 
 export interface SyncRuntime {
   readonly pool: Pool;
@@ -12,6 +12,6 @@ export interface SyncRuntime {
   readonly logger: Logger;
   readonly config: SyncConfig;
   readonly tables: SyncTables;
-  /** Fires whenever this process records a change (push waits on it). */
-  readonly recorded: RecordedSignal;
+  /** What this process's consumer records, as it commits (push waits on it). */
+  readonly recorded: RecordedChanges;
 }

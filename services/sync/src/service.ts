@@ -13,7 +13,7 @@ import { loadSyncConfig } from './config.js';
 import { SYNC_SCHEMA } from './db.js';
 import { startChangeConsumer } from './ingest/consumer.js';
 import { createSyncNotifier } from './ingest/notifier.js';
-import { RecordedSignal } from './ingest/signal.js';
+import { RecordedChanges } from './ingest/signal.js';
 import { push } from './push/handler.js';
 import { changes, snapshot } from './read/handlers.js';
 import type { SyncRuntime } from './runtime.js';
@@ -23,7 +23,7 @@ export async function startSyncService(deps: ServiceDeps): Promise<RunningServic
   const config = loadSyncConfig(deps.env);
   const { pool, bus, logger } = deps;
   const tables = await migrateSyncTables(pool, SYNC_SCHEMA);
-  const rt: SyncRuntime = { pool, bus, logger, config, tables, recorded: new RecordedSignal() };
+  const rt: SyncRuntime = { pool, bus, logger, config, tables, recorded: new RecordedChanges() };
 
   const pushes = new IdempotencyStore({
     pool,
@@ -41,7 +41,7 @@ export async function startSyncService(deps: ServiceDeps): Promise<RunningServic
     tables,
     notifier,
     logger: logger.child({ component: 'changelog' }),
-    onRecorded: () => rt.recorded.notify(),
+    onRecorded: (change) => rt.recorded.notify(change),
   });
 
   const compaction = setInterval(() => {

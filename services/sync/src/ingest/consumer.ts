@@ -11,6 +11,7 @@ import { recordChange, VersionGapError } from '../changelog/record.js';
 import type { SyncTables } from '../changelog/schema.js';
 import { toResourceChange } from './mapping.js';
 import type { SyncNotifier } from './notifier.js';
+import type { RecordedChange } from './signal.js';
 
 export const SYNC_DURABLE = 'sync-changelog';
 const ACCOUNTS_EVENTS = 'cairn.accounts.*.*.*';
@@ -23,8 +24,8 @@ export interface ConsumerDeps {
   readonly tables: SyncTables;
   readonly notifier: SyncNotifier;
   readonly logger: Logger;
-  /** Called after each recorded change (push waits on it). */
-  readonly onRecorded?: () => void;
+  /** Called after each recorded change has committed (push waits on it). */
+  readonly onRecorded?: (change: RecordedChange) => void;
 }
 
 export function startChangeConsumer(deps: ConsumerDeps): Promise<Closeable> {
@@ -63,7 +64,7 @@ export function startChangeConsumer(deps: ConsumerDeps): Promise<Closeable> {
         deps.logger.error({ subject: message.subject, seq: message.seq }, 'recorded across a version gap');
       if (recorded) {
         deps.notifier.changed(recorded.userId, recorded.seq);
-        deps.onRecorded?.();
+        deps.onRecorded?.({ ...recorded, resource: change.resource, id: change.id, version: change.version });
       }
     },
   });

@@ -1,7 +1,7 @@
 /**
  * Waiting for a push's own changes to reach the change log (they travel accounts → relay → bus →
- * this service's consumer). Wakes when this process records something and polls otherwise (the
- * consumer may run in another replica). Bounded: after `pushWaitMs` it answers with the cursor it has,
+ * this service's consumer). Follows what this process's consumer records as it commits, and asks the
+ * database only when that falls quiet (the consumer may run in another replica). Bounded: after `pushWaitMs` it answers with the cursor it has,
  * which is still exact, only possibly before the client's writes (they then come back as changes).
  */
 import type { SyncRuntime } from '../runtime.js';
@@ -14,7 +14,8 @@ export interface AppliedChange {
   readonly kind: 'write' | 'delete';
 }
 
-const POLL_MS = 25;
+/** With no word from this process's consumer for this long, the database is asked (another replica may be recording). */
+const QUIET_MS = 25;
 
 /** Resolves with the user's last change number once every applied change is in their log. */
 export async function waitUntilRecorded(
@@ -23,18 +24,48 @@ export async function waitUntilRecorded(
   applied: readonly AppliedChange[],
 ): Promise<number> {
   const deadline = Date.now() + rt.config.pushWaitMs;
-  let waiting = applied.filter((change) => change.version !== undefined);
-  for (;;) {
-    const { lastSeq, missing } = await check(rt, userId, waiting);
-    waiting = missing;
-    if (waiting.length === 0) return lastSeq;
-    if (Date.now() >= deadline) {
-      rt.logger.warn({ userId, missing: waiting.length }, 'push answered before its changes reached the log');
-      return lastSeq;
+  // Highest version of each resource recorded here since the watch began, and the highest change number.
+  const heard = new Map<string, number>();
+  let heardSeq = 0;
+  let wake: (() => void) | undefined;
+  // Watching starts before the first look at the database, so nothing recorded in between is missed.
+  const stopWatching = rt.recorded.watch(userId, (change) => {
+    const key = keyOf(change.resource, change.id);
+    heard.set(key, Math.max(heard.get(key) ?? 0, change.version));
+    heardSeq = Math.max(heardSeq, change.seq);
+    wake?.();
+  });
+  try {
+    let { lastSeq, missing } = await check(
+      rt,
+      userId,
+      applied.filter((change) => change.version !== undefined),
+    );
+    for (;;) {
+      missing = missing.filter((change) => (heard.get(keyOf(change.resource, change.id)) ?? 0) < (change.version ?? 0));
+      // Change numbers are taken under the user's lock and notified after commit: everything up to the
+      // highest one heard is in the log.
+      if (missing.length === 0) return Math.max(lastSeq, heardSeq);
+      if (Date.now() >= deadline) {
+        rt.logger.warn({ userId, missing: missing.length }, 'push answered before its changes reached the log');
+        return Math.max(lastSeq, heardSeq);
+      }
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), QUIET_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+      wake = undefined;
+      if (!woken) ({ lastSeq, missing } = await check(rt, userId, missing));
     }
-    await rt.recorded.next(POLL_MS);
+  } finally {
+    stopWatching();
   }
 }
+
+const keyOf = (resource: string, id: string): string => `${resource}\u0000${id}`;
 
 async function check(
   rt: SyncRuntime,
@@ -51,9 +82,9 @@ async function check(
     [userId, waiting.map((change) => change.resource), waiting.map((change) => change.id)],
   );
   const versions = new Map<string, number>();
-  for (const [resource, id, version] of rows[0]?.found ?? []) versions.set(`${resource}\u0000${id}`, version);
+  for (const [resource, id, version] of rows[0]?.found ?? []) versions.set(keyOf(resource, id), version);
   const missing = waiting.filter(
-    (change) => (versions.get(`${change.resource}\u0000${change.id}`) ?? 0) < (change.version ?? 0),
+    (change) => (versions.get(keyOf(change.resource, change.id)) ?? 0) < (change.version ?? 0),
   );
   return { lastSeq: Number(rows[0]?.last_seq ?? 0), missing };
 }
