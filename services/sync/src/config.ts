@@ -16,6 +16,8 @@ export const syncConfigSchema = z.object({
   CAIRN_SYNC_NOTIFY_DEBOUNCE_MS: z.coerce.number().int().min(0).default(15),
   /** How long a push waits for its own changes to reach the change log before answering anyway. */
   CAIRN_SYNC_PUSH_WAIT_MS: z.coerce.number().int().positive().default(3000),
+  /** Consumer instances per process: events in hand at once, recorded together in one batch. */
+  CAIRN_SYNC_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
   /** How long the first answer to a (clientId, mutationId) push is kept for repeats. */
   CAIRN_SYNC_PUSH_REPLAY_MS: z.coerce
     .number()
@@ -30,6 +32,7 @@ export interface SyncConfig {
   readonly notifyDebounceMs: number;
   readonly pushWaitMs: number;
   readonly pushReplayMs: number;
+  readonly ingestConcurrency: number;
 }
 
 export function loadSyncConfig(env: NodeJS.ProcessEnv): SyncConfig {
@@ -40,5 +43,6 @@ export function loadSyncConfig(env: NodeJS.ProcessEnv): SyncConfig {
     notifyDebounceMs: parsed.CAIRN_SYNC_NOTIFY_DEBOUNCE_MS,
     pushWaitMs: parsed.CAIRN_SYNC_PUSH_WAIT_MS,
     pushReplayMs: parsed.CAIRN_SYNC_PUSH_REPLAY_MS,
+    ingestConcurrency: parsed.CAIRN_SYNC_INGEST_CONCURRENCY,
   };
 }

@@ -40,6 +40,7 @@ export async function startSyncService(deps: ServiceDeps): Promise<RunningServic
     pool,
     tables,
     notifier,
+    concurrency: config.ingestConcurrency,
     logger: logger.child({ component: 'changelog' }),
     onRecorded: (change) => rt.recorded.notify(change),
   });

@@ -14,8 +14,9 @@ import { compactChanges } from '../src/changelog/compaction.js';
 import { decodeCursor, encodeCursor } from '../src/changelog/cursor.js';
 import { groupChanges } from '../src/changelog/group.js';
 import { readChanges, readSnapshot } from '../src/changelog/read.js';
-import { recordChange, VersionGapError } from '../src/changelog/record.js';
+import { outcomeOf, recordChange, recordChanges, VersionGapError } from '../src/changelog/record.js';
 import { migrateSyncTables, type SyncTables } from '../src/changelog/schema.js';
+import { ChangeRecorder } from '../src/ingest/recorder.js';
 
 const ALL = ['accounts', 'groups', 'tags', 'settings', 'machineIds'] as const;
 
@@ -79,6 +80,65 @@ describe('recording', () => {
     await record(put(bob, 'same-id', 1, { id: 'same-id', owner: 'bob', version: 1 }));
     const page = await readChanges(pool, tables, bob, { afterSeq: 0 }, 100, ALL);
     expect(page.changes.map((c) => c.data)).toEqual([{ id: 'same-id', owner: 'bob', version: 1 }]);
+  });
+});
+
+describe('recording in batches', () => {
+  it('records several changes in one statement in the order given, as separate calls would', async () => {
+    const user = randomUUID();
+    const created = put(user, 'a', 1, { id: 'a', email: 'a@x', version: 1 });
+    const items = [
+      created,
+      put(user, 'a', 2, { email: 'b@x', version: 2 }),
+      created, // the same event again: a duplicate
+      put(user, 'a', 4, { notes: 'too early', version: 4 }), // skips 3: a gap, which undoes nothing
+      put(user, 'b', 1, { id: 'b', version: 1 }),
+    ].map((change) => ({ change, acceptGap: false }));
+    const rows = await recordChanges(pool, tables, items);
+    expect(rows.map((row) => row.outcome)).toEqual(['recorded', 'recorded', 'duplicate', 'gap', 'recorded']);
+    expect(outcomeOf(items[4]!.change, rows[4])).toEqual({ userId: user, seq: 3 });
+    expect(() => outcomeOf(items[3]!.change, rows[3])).toThrow(VersionGapError);
+    const snapshot = await readSnapshot(pool, tables, user);
+    expect(snapshot.lastSeq).toBe(3);
+    expect(snapshot.resources.get('accounts')).toEqual([
+      { id: 'a', email: 'b@x', version: 2 },
+      { id: 'b', version: 1 },
+    ]);
+  });
+
+  it('batches what arrives together, each user in bus order, and answers each change on its own', async () => {
+    const recorder = new ChangeRecorder(pool, tables);
+    const [alice, bob] = [randomUUID(), randomUUID()];
+    // Handed over out of bus order: the recorder puts each user's changes back in order.
+    const answers = await Promise.all([
+      recorder.record(put(alice, 'a', 2, { email: 'second', version: 2 }), 11, false),
+      recorder.record(put(bob, 'b', 1, { id: 'b', version: 1 }), 12, false),
+      recorder.record(put(alice, 'a', 1, { id: 'a', version: 1 }), 10, false),
+      recorder.record(put(bob, 'b', 3, { version: 3 }), 13, false).catch((error: unknown) => error),
+    ]);
+    expect(answers.slice(0, 3)).toEqual([
+      { userId: alice, seq: 2 },
+      { userId: bob, seq: 1 },
+      { userId: alice, seq: 1 },
+    ]);
+    expect(answers[3]).toBeInstanceOf(VersionGapError);
+    const page = await readChanges(pool, tables, alice, { afterSeq: 0 }, 100, ALL);
+    expect(page.changes.map((c) => c.version)).toEqual([1, 2]);
+  });
+
+  it('records the others one by one when the batch as a whole fails', async () => {
+    const recorder = new ChangeRecorder(pool, tables);
+    const user = randomUUID();
+    // A NUL character cannot be stored in jsonb: this change fails, alone.
+    const poison = put(user, 'bad', 1, { id: 'bad', notes: 'nul \u0000', version: 1 });
+    const answers = await Promise.allSettled([
+      recorder.record(put(user, 'a', 1, { id: 'a', version: 1 }), 1, false),
+      recorder.record(poison, 2, false),
+      recorder.record(put(user, 'c', 1, { id: 'c', version: 1 }), 3, false),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const snapshot = await readSnapshot(pool, tables, user);
+    expect(snapshot.resources.get('accounts')?.map((resource) => resource.id)).toEqual(['a', 'c']);
   });
 });
 

@@ -34,25 +34,75 @@ export async function recordChange(
   change: ResourceChange,
   options: RecordOptions = {},
 ): Promise<Recorded | undefined> {
-  const { rows } = await db.query<{
-    outcome: 'recorded' | 'duplicate' | 'stale' | 'gap';
-    seq: string;
-    expected: number;
-  }>(`SELECT outcome, seq, expected FROM ${tables.recordChange}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-    change.eventId,
-    change.userId,
-    change.resource,
-    change.id,
-    change.version,
-    change.kind,
-    JSON.stringify(change.fields),
-    change.source.subject,
-    JSON.stringify(change.source.data),
-    options.acceptGap === true,
-  ]);
-  const result = rows[0];
-  if (result?.outcome === 'gap') {
-    throw new VersionGapError(`${change.resource} ${change.id}: version ${change.version} before ${result.expected}`);
+  const { rows } = await db.query<RecordRow>(
+    `SELECT outcome, seq, expected FROM ${tables.recordChange}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      change.eventId,
+      change.userId,
+      change.resource,
+      change.id,
+      change.version,
+      change.kind,
+      JSON.stringify(change.fields),
+      change.source.subject,
+      JSON.stringify(change.source.data),
+      options.acceptGap === true,
+    ],
+  );
+  return outcomeOf(change, rows[0]);
+}
+
+/** What `record_change` answers for one change. */
+export interface RecordRow {
+  readonly outcome: 'recorded' | 'duplicate' | 'stale' | 'gap';
+  readonly seq: string | null;
+  readonly expected: number | null;
+}
+
+/** The change's place in its user's log if it was recorded; undefined if skipped; a gap throws. */
+export function outcomeOf(change: ResourceChange, row: RecordRow | undefined): Recorded | undefined {
+  if (row?.outcome === 'gap') {
+    throw new VersionGapError(`${change.resource} ${change.id}: version ${change.version} before ${row.expected}`);
   }
-  return result?.outcome === 'recorded' ? { userId: change.userId, seq: Number(result.seq) } : undefined;
+  return row?.outcome === 'recorded' ? { userId: change.userId, seq: Number(row.seq) } : undefined;
+}
+
+export interface ChangeToRecord {
+  readonly change: ResourceChange;
+  readonly acceptGap: boolean;
+}
+
+/**
+ * Several changes in one statement, so one transaction and one round trip, recorded in the order given
+ * (each sees the ones before it, as separate calls would). A gap is an answer, not a failure: it leaves
+ * the others be. Any failure undoes them all; the caller may then record them one by one.
+ */
+export async function recordChanges(
+  db: Pick<Pool, 'query'>,
+  tables: SyncTables,
+  items: readonly ChangeToRecord[],
+): Promise<RecordRow[]> {
+  const documents = items.map(({ change, acceptGap }) => ({
+    eventId: change.eventId,
+    userId: change.userId,
+    resource: change.resource,
+    id: change.id,
+    version: change.version,
+    kind: change.kind,
+    fields: change.fields,
+    subject: change.source.subject,
+    data: change.source.data,
+    acceptGap,
+  }));
+  const { rows } = await db.query<RecordRow>(
+    `SELECT r.outcome, r.seq, r.expected
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS c(item, n)
+       CROSS JOIN LATERAL ${tables.recordChange}(c.item->>'eventId', c.item->>'userId', c.item->>'resource',
+         c.item->>'id', (c.item->>'version')::integer, c.item->>'kind', c.item->'fields', c.item->>'subject',
+         c.item->'data', (c.item->>'acceptGap')::boolean) AS r
+      ORDER BY c.n`,
+    [JSON.stringify(documents)],
+  );
+  if (rows.length !== items.length) throw new Error(`recorded ${rows.length} of ${items.length} changes`);
+  return rows;
 }

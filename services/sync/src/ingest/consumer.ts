@@ -1,16 +1,19 @@
 /**
  * The sync service's durable consumer of the accounts service's integration events (JetStream in
- * distributed mode, the in-process bus embedded). Each event is recorded in its own transaction and
- * acknowledged only after it committed; a redelivery finds its event id already handled and changes
- * nothing. A malformed event is terminated (it would fail the same way forever) and logged.
+ * distributed mode, the in-process bus embedded). Several instances of it run side by side in each
+ * process, so that many events are in hand at once and the recorder writes them in batches (one
+ * statement, one transaction each); an event is acknowledged only after its batch committed, and a
+ * redelivery finds its event id already handled and changes nothing. A malformed event is terminated
+ * (it would fail the same way forever) and logged.
  */
-import type { Bus, Closeable, DurableMessage } from '@cairn/shared/bus';
+import type { Bus, Closeable, ConsumerOptions, DurableMessage } from '@cairn/shared/bus';
 import type { Logger } from '@cairn/shared/logging';
 import type { Pool } from 'pg';
-import { recordChange, VersionGapError } from '../changelog/record.js';
+import { type Recorded, VersionGapError } from '../changelog/record.js';
 import type { SyncTables } from '../changelog/schema.js';
 import { toResourceChange } from './mapping.js';
 import type { SyncNotifier } from './notifier.js';
+import { ChangeRecorder } from './recorder.js';
 import type { RecordedChange } from './signal.js';
 
 export const SYNC_DURABLE = 'sync-changelog';
@@ -24,13 +27,16 @@ export interface ConsumerDeps {
   readonly tables: SyncTables;
   readonly notifier: SyncNotifier;
   readonly logger: Logger;
+  /** Consumer instances in this process: how many events can be recorded in one batch. */
+  readonly concurrency: number;
   /** Called after each recorded change has committed (push waits on it). */
   readonly onRecorded?: (change: RecordedChange) => void;
 }
 
-export function startChangeConsumer(deps: ConsumerDeps): Promise<Closeable> {
+export async function startChangeConsumer(deps: ConsumerDeps): Promise<Closeable> {
   const decoder = new TextDecoder();
-  return deps.bus.consume({
+  const recorder = new ChangeRecorder(deps.pool, deps.tables);
+  const options: ConsumerOptions = {
     durable: SYNC_DURABLE,
     filterSubjects: [ACCOUNTS_EVENTS],
     maxDeliver: 50,
@@ -51,9 +57,9 @@ export function startChangeConsumer(deps: ConsumerDeps): Promise<Closeable> {
       if (!change) return;
       // Past this many deliveries a missing earlier version is given up on rather than stalling the user.
       const acceptGap = message.deliveryCount >= GIVE_UP_ON_GAP_AFTER;
-      let recorded: Awaited<ReturnType<typeof recordChange>>;
+      let recorded: Recorded | undefined;
       try {
-        recorded = await recordChange(deps.pool, deps.tables, change, { acceptGap });
+        recorded = await recorder.record(change, message.seq, acceptGap);
       } catch (error) {
         if (!(error instanceof VersionGapError)) throw error;
         deps.logger.debug({ err: error, seq: message.seq }, 'earlier change not recorded yet; retrying later');
@@ -67,5 +73,18 @@ export function startChangeConsumer(deps: ConsumerDeps): Promise<Closeable> {
         deps.onRecorded?.({ ...recorded, resource: change.resource, id: change.id, version: change.version });
       }
     },
-  });
+  };
+  const instances: Closeable[] = [];
+  const closeAll = () => Promise.all(instances.map((instance) => instance.close()));
+  try {
+    for (let i = 0; i < deps.concurrency; i++) instances.push(await deps.bus.consume(options));
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  return {
+    async close() {
+      await closeAll();
+    },
+  };
 }

@@ -62,6 +62,9 @@ export async function serveOverNats(
       },
     });
   }
+  // Subscriptions reach the server asynchronously: once served, a request from another connection must
+  // find the endpoints (not "no responders"), so wait until the server has taken them.
+  await nc.flush();
   return {
     async close() {
       await micro.stop();
