@@ -129,7 +129,9 @@ export class LogFollower {
           await this.appended.sleep(chase ?? pollIntervalMs);
           continue;
         }
-        this.chase = 0;
+        // More of the same burst may become readable any moment (a wake-up is spent on the first read,
+        // which may have seen only part of it): look again soon when the next read finds nothing.
+        this.chase = CHASE_MS.length;
         const next = page.lastPosition;
         await this.onPooledClient((client) =>
           this.options.step({ events: page.events, lastPosition: next }, client, previous),
