@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Account, AccountStatus } from '@cairn/shared/contracts';
 import type { Projection, ProjectionContext } from '@cairn/shared/projections';
 import type { Pool, PoolClient } from 'pg';
-import { ACCOUNT_EVENT_TYPES, ACCOUNT_STREAM_PREFIX, type AccountChange, type AccountEvent } from './account.js';
+import { ACCOUNT_EVENT_TYPES, ACCOUNT_STREAM_PREFIX, type AccountEvent } from './account.js';
+import { ChangeRun, columnChangeOf } from './readModelChanges.js';
 
 export const ACCOUNTS_PROJECTION = 'accounts-accounts';
 export const ACCOUNTS_TABLE = 'accounts';
@@ -48,19 +49,32 @@ export const accountsProjection: Projection = {
   streamPrefixes: [ACCOUNT_STREAM_PREFIX],
   eventTypes: ACCOUNT_EVENT_TYPES,
   async handle(events, ctx) {
-    // Creations come in runs (a batch of creates): one statement per run instead of one per account.
-    let run: Extract<AccountEvent, { type: 'AccountCreated' }>[] = [];
+    // Creations come in runs (a batch of creates), and so do field changes (updates under load): one
+    // statement per run instead of one per event. A run ends where another kind of event begins, so
+    // every event still applies after the ones before it.
+    let created: Extract<AccountEvent, { type: 'AccountCreated' }>[] = [];
+    const changed = new ChangeRun();
+    const flush = async () => {
+      if (created.length > 0) await insertAccounts(created, ctx);
+      created = [];
+      await changed.write(ctx.table(ACCOUNTS_TABLE), ctx);
+    };
     for (const recorded of events) {
       const event = { type: recorded.type, data: recorded.data } as AccountEvent;
       if (event.type === 'AccountCreated') {
-        run.push(event);
+        if (changed.size > 0) await flush();
+        created.push(event);
         continue;
       }
-      if (run.length > 0) await insertAccounts(run, ctx);
-      run = [];
-      await applyChange(event, ctx);
+      if (event.type === 'AccountDeleted' || event.type === 'AccountRestored' || event.type === 'AccountPurged') {
+        await flush();
+        await applyLifecycle(event, ctx);
+        continue;
+      }
+      if (created.length > 0) await flush();
+      changed.add(columnChangeOf(event));
     }
-    if (run.length > 0) await insertAccounts(run, ctx);
+    await flush();
   },
 };
 
@@ -98,37 +112,14 @@ async function insertAccounts(
   );
 }
 
-async function applyChange(e: Exclude<AccountEvent, { type: 'AccountCreated' }>, ctx: ProjectionContext) {
+/** Deletion, restoration and purge: they move the owner's counts too. */
+async function applyLifecycle(
+  e: Extract<AccountEvent, { type: 'AccountDeleted' | 'AccountRestored' | 'AccountPurged' }>,
+  ctx: ProjectionContext,
+) {
   const table = ctx.table(ACCOUNTS_TABLE);
   const counts = ctx.table(ACCOUNT_COUNTS_TABLE);
-  // The version comes from the event, never `version + 1`: replaying an event sets it again.
-  const change = (data: AccountChange, assignments: Record<string, unknown>) => {
-    const columns = Object.keys(assignments);
-    const sets = columns.map((column, i) => `${column} = $${i + 5}`);
-    return ctx.client.query(
-      `UPDATE ${table} SET ${[...sets, 'version = $3', 'updated_at = $4'].join(', ')} WHERE owner_id = $1 AND id = $2`,
-      [data.ownerId, data.accountId, data.version, data.at, ...columns.map((c) => assignments[c])],
-    );
-  };
   switch (e.type) {
-    case 'AccountUpdated': {
-      const d = e.data;
-      const set: Record<string, unknown> = {};
-      if (d.email !== undefined) set.email = d.email;
-      if (d.nickname !== undefined) set.nickname = d.nickname;
-      if (d.provider !== undefined) set.provider = d.provider;
-      if (d.status !== undefined) {
-        set.status = d.status;
-        set.status_message = null;
-      }
-      if (d.groupId !== undefined) set.group_id = d.groupId;
-      if (d.tagIds !== undefined) set.tag_ids = JSON.stringify(d.tagIds);
-      if (d.usage !== undefined) set.usage = JSON.stringify(d.usage);
-      if (d.notes !== undefined) set.notes = d.notes;
-      if (d.credentials !== undefined) set.has_credentials = d.credentials !== null;
-      await change(d, set);
-      return;
-    }
     case 'AccountDeleted':
     case 'AccountRestored': {
       const deleting = e.type === 'AccountDeleted';
@@ -151,25 +142,6 @@ async function applyChange(e: Exclude<AccountEvent, { type: 'AccountCreated' }>,
          FROM gone WHERE c.owner_id = gone.owner_id`,
         [e.data.ownerId, e.data.accountId],
       );
-      return;
-    case 'AccountTokenRefreshed':
-      await change(e.data, {
-        has_credentials: true,
-        status: e.data.status,
-        status_message: null,
-        last_checked_at: e.data.at,
-      });
-      return;
-    case 'AccountStatusChecked':
-      await change(e.data, {
-        usage: JSON.stringify(e.data.usage),
-        status: e.data.status,
-        status_message: null,
-        last_checked_at: e.data.at,
-      });
-      return;
-    case 'AccountProviderFailed':
-      await change(e.data, { status: e.data.status, status_message: e.data.reason, last_checked_at: e.data.at });
       return;
     default: {
       const unknown: never = e;
