@@ -47,12 +47,23 @@ export interface LogFollowerOptions extends FollowerTiming {
   readonly onProgress?: (position: GlobalPosition) => void;
 }
 
+/**
+ * A page that only moves past other followers' events (a filtered read found none of its own) saves
+ * its checkpoint at most this often: the events skipped are read again after a restart and skipped
+ * again, while saving every such page would cost a transaction per append elsewhere in the log.
+ */
+const PASS_OVER_SAVE_MS = 1_000;
+
 /** Re-reads after a wake-up that found nothing yet (ms): about 100 ms in all, then the poll interval. */
 const CHASE_MS = [2, 4, 8, 16, 32, 40] as const;
 
 export class LogFollower {
   private lease: SharedLease | undefined;
+  /** Where reading goes on from: past the last page handled. */
   private checkpoint: GlobalPosition | undefined;
+  /** The checkpoint as last saved (behind `checkpoint` while pages without events go unsaved). */
+  private saved: GlobalPosition | undefined;
+  private savedAt = 0;
   private readonly appended = new Waker();
   private readonly stopping = new Waker();
   private running: Promise<void> | undefined;
@@ -109,11 +120,10 @@ export class LogFollower {
           await this.stopping.sleep(lockRetryMs);
           continue;
         }
-        const previous = this.checkpoint!;
         const woken = this.hinted;
         this.hinted = false;
         const page = await this.options.store.readAll({
-          after: previous,
+          after: this.checkpoint!,
           limit: batchSize,
           streamPrefixes: this.options.streamPrefixes,
           eventTypes: this.options.eventTypes,
@@ -126,6 +136,8 @@ export class LogFollower {
           // again soon rather than after a whole poll interval.
           if (woken) this.chase = CHASE_MS.length;
           const chase = this.chase > 0 ? CHASE_MS[CHASE_MS.length - this.chase--] : undefined;
+          // Idle now: the moment to save what pages without events left unsaved.
+          if (chase === undefined && this.saved !== this.checkpoint) await this.save(this.checkpoint!, []);
           await this.appended.sleep(chase ?? pollIntervalMs);
           continue;
         }
@@ -133,9 +145,9 @@ export class LogFollower {
         // which may have seen only part of it): look again soon when the next read finds nothing.
         this.chase = CHASE_MS.length;
         const next = page.lastPosition;
-        await this.onPooledClient((client) =>
-          this.options.step({ events: page.events, lastPosition: next }, client, previous),
-        );
+        if (page.events.length > 0 || Date.now() - this.savedAt >= PASS_OVER_SAVE_MS) {
+          await this.save(next, page.events);
+        }
         this.checkpoint = next;
         failures = 0;
         this.record(page.events, next);
@@ -158,6 +170,14 @@ export class LogFollower {
     await this.dropLease();
   }
 
+  /** Runs the step on a page (it saves the checkpoint from the last saved one to `position`). */
+  private async save(position: GlobalPosition, events: readonly RecordedEvent[]): Promise<void> {
+    const previous = this.saved!;
+    await this.onPooledClient((client) => this.options.step({ events, lastPosition: position }, client, previous));
+    this.saved = position;
+    this.savedAt = Date.now();
+  }
+
   private async acquire(): Promise<boolean> {
     const key = `${this.options.schema}.${this.options.name}`;
     const lease = await tryAcquireSharedLease(this.options.pool, 'cairn.processor', key);
@@ -165,6 +185,8 @@ export class LogFollower {
     try {
       await ensureCheckpoint(this.options.pool, this.options.schema, this.options.name);
       this.checkpoint = await loadCheckpoint(this.options.pool, this.options.schema, this.options.name);
+      this.saved = this.checkpoint;
+      this.savedAt = Date.now();
     } catch (error) {
       await lease.release();
       throw error;
@@ -201,6 +223,7 @@ export class LogFollower {
     const lease = this.lease;
     this.lease = undefined;
     this.checkpoint = undefined;
+    this.saved = undefined;
     followerMetrics.active.set(this.labels, 0);
     await lease?.release();
   }

@@ -33,6 +33,14 @@ const directory: Projection = {
 describe('projection runner', () => {
   const harness = useProjectionHarness();
 
+  async function savedCheckpoint(schema: string) {
+    const { rows } = await harness.pool.query(
+      `SELECT commit_position::text AS c, prepare_position::text AS p FROM ${schema}.projection_checkpoints WHERE name = $1`,
+      ['user_directory'],
+    );
+    return rows[0];
+  }
+
   /** given(events in streams) → the runner projects them → then(query the table). */
   async function given(streams: Record<string, { type: string; data: unknown }[]>) {
     const { schema, store } = await harness.newStore();
@@ -67,11 +75,44 @@ describe('projection runner', () => {
     });
     // The last append is an org event the projection never sees; waiting for it must still succeed.
     expect(await runner.waitForPosition('user_directory', last.position, 5_000)).toBe(true);
-    const checkpoint = await harness.pool.query(
-      `SELECT commit_position::text AS c, prepare_position::text AS p FROM ${schema}.projection_checkpoints WHERE name = $1`,
-      ['user_directory'],
-    );
-    expect(checkpoint.rows[0]).toEqual({ c: String(last.position.commit), p: String(last.position.prepare) });
+    // A page with none of its events is saved once the follower falls idle, not necessarily at once.
+    await expect
+      .poll(() => savedCheckpoint(schema), { timeout: 5_000 })
+      .toEqual({
+        c: String(last.position.commit),
+        p: String(last.position.prepare),
+      });
+  });
+
+  it('does not commit a checkpoint for every page of events it filters out', async () => {
+    const { schema, store, last } = await given({ 'user-1': [{ type: 'Registered', data: { name: 'Ada' } }] });
+    await expect
+      .poll(() => savedCheckpoint(schema), { timeout: 5_000 })
+      .toEqual({
+        c: String(last.position.commit),
+        p: String(last.position.prepare),
+      });
+    await harness.pool.query(`CREATE TABLE ${schema}.checkpoint_saves (n integer NOT NULL);
+      CREATE FUNCTION ${schema}.count_save() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO ${schema}.checkpoint_saves VALUES (1); RETURN NEW; END $$;
+      CREATE TRIGGER counted AFTER UPDATE ON ${schema}.projection_checkpoints
+        FOR EACH ROW EXECUTE FUNCTION ${schema}.count_save()`);
+    // Appends of another kind, one at a time, each waking the follower for a page of nothing of its own.
+    let final = last;
+    for (let i = 0; i < 40; i++) {
+      final = await store.appendToStream(`org-${i}`, [{ type: 'Founded', data: { name: `org ${i}` } }], {
+        expectedVersion: 'any',
+      });
+    }
+    await expect
+      .poll(() => savedCheckpoint(schema), { timeout: 5_000 })
+      .toEqual({
+        c: String(final.position.commit),
+        p: String(final.position.prepare),
+      });
+    const { rows } = await harness.pool.query(`SELECT count(*)::int AS saves FROM ${schema}.checkpoint_saves`);
+    expect(rows[0].saves).toBeGreaterThan(0);
+    expect(rows[0].saves).toBeLessThan(10);
   });
 
   it('gives up waiting at the timeout for a position not reached', async () => {
