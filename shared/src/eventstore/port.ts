@@ -123,10 +123,10 @@ export interface EventStore {
   readAll(options: ReadAllOptions): Promise<ReadAllResult>;
   /**
    * A hint that new events may be readable: called after appends made through this instance (and,
-   * where the adapter can, by others), with the stream appended to, so that readers of other streams
-   * stay asleep. Readers still poll; this only wakes them early.
+   * where the adapter can, by others), with the stream appended to and the types of the events, so
+   * that readers of other streams or types stay asleep. Readers still poll; this only wakes them early.
    */
-  onAppended(listener: (streamName: string) => void): () => void;
+  onAppended(listener: (streamName: string, eventTypes: readonly string[]) => void): () => void;
   /** Creates the adapter's tables or connections; idempotent. */
   init(): Promise<void>;
   close(): Promise<void>;

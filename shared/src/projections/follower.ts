@@ -92,10 +92,14 @@ export class LogFollower {
     this.running ??= this.loop();
   }
 
-  /** New events may be readable (in `streamName`, when known: a follower of other streams sleeps on). */
-  wake(streamName?: string): void {
-    const prefixes = this.options.streamPrefixes;
+  /**
+   * New events may be readable (in `streamName`, of `eventTypes`, when known: a follower of other
+   * streams or types sleeps on, and finds them at its next poll if it wants them after all).
+   */
+  wake(streamName?: string, eventTypes?: readonly string[]): void {
+    const { streamPrefixes: prefixes, eventTypes: wanted } = this.options;
     if (streamName !== undefined && prefixes && !prefixes.some((prefix) => streamName.startsWith(prefix))) return;
+    if (eventTypes !== undefined && wanted && !eventTypes.some((type) => wanted.includes(type))) return;
     this.hinted = true;
     this.appended.wake();
   }
@@ -143,7 +147,7 @@ export class LogFollower {
         }
         // More of the same burst may become readable any moment (a wake-up is spent on the first read,
         // which may have seen only part of it): look again soon when the next read finds nothing.
-        this.chase = CHASE_MS.length;
+        this.chase = page.events.length > 0 ? CHASE_MS.length : 0;
         const next = page.lastPosition;
         if (page.events.length > 0 || Date.now() - this.savedAt >= PASS_OVER_SAVE_MS) {
           await this.save(next, page.events);

@@ -72,8 +72,8 @@ export class ProjectionRunner {
       this.followers.set(projection.name, follower);
       follower.start();
     }
-    this.unsubscribe = this.options.store.onAppended((streamName) => {
-      for (const follower of this.followers.values()) follower.wake(streamName);
+    this.unsubscribe = this.options.store.onAppended((streamName, eventTypes) => {
+      for (const follower of this.followers.values()) follower.wake(streamName, eventTypes);
     });
   }
 

@@ -62,7 +62,9 @@ export class IntegrationRelay {
       for (const statement of checkpointsDdl(this.options.schema)) await client.query(statement);
     });
     this.follower.start();
-    this.unsubscribe = this.options.store.onAppended((streamName) => this.follower.wake(streamName));
+    this.unsubscribe = this.options.store.onAppended((streamName, eventTypes) =>
+      this.follower.wake(streamName, eventTypes),
+    );
   }
 
   async stop(): Promise<void> {

@@ -59,7 +59,7 @@ interface AppendRow {
 
 export class PostgresEventStore implements EventStore {
   private readonly sql: EventStoreSql;
-  private readonly listeners = new Set<(streamName: string) => void>();
+  private readonly listeners = new Set<(streamName: string, eventTypes: readonly string[]) => void>();
   private readonly batcher: AppendBatcher<QueuedAppend, AppendRow | undefined>;
 
   constructor(
@@ -124,7 +124,10 @@ export class PostgresEventStore implements EventStore {
     // No row: the compare-and-set found the stream elsewhere (or missing); nothing was written.
     if (!row) throw new VersionConflictError(streamName, expected, await this.currentVersion(streamName));
 
-    this.notifyAppended(streamName);
+    this.notifyAppended(
+      streamName,
+      events.map((event) => event.type),
+    );
     return {
       nextExpectedVersion: BigInt(row.version) as StreamVersion,
       position: rowPosition({ transaction_id: row.transaction_id, global_position: row.last_position }),
@@ -164,7 +167,7 @@ export class PostgresEventStore implements EventStore {
     return { events, lastPosition: lastRow ? rowPosition(lastRow) : undefined };
   }
 
-  onAppended(listener: (streamName: string) => void): () => void {
+  onAppended(listener: (streamName: string, eventTypes: readonly string[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -233,10 +236,10 @@ export class PostgresEventStore implements EventStore {
     return rows[0] ? (BigInt(rows[0].version) as StreamVersion) : undefined;
   }
 
-  private notifyAppended(streamName: string): void {
+  private notifyAppended(streamName: string, eventTypes: readonly string[]): void {
     for (const listener of this.listeners) {
       try {
-        listener(streamName);
+        listener(streamName, eventTypes);
       } catch {
         // A listener is only a wake-up hint; its failure must not turn a committed append into an error.
       }
