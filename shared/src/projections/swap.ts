@@ -1,6 +1,6 @@
 /**
  * The last act of a rebuild: inside the caller's transaction, drop each live table and rename its rebuilt
- * twin into place, then give the twin's indexes, sequences and constraints the live names back (they
+ * twin into place, then give the twin's indexes, sequences, constraints and triggers the live names back (they
  * were made with the `__rebuild` prefix so as not to collide while both existed).
  */
 import type pg from 'pg';
@@ -30,7 +30,7 @@ export async function swapTables(
 async function renameDependents(client: pg.ClientBase, s: string, table: string, oldPrefix: string): Promise<void> {
   const qualified = `${s}.${quoteIdentifier(table)}`;
   // Index-backed constraints (primary key, unique, exclusion) follow their index's new name.
-  const { rows } = await client.query<{ kind: 'index' | 'sequence' | 'constraint'; name: string }>(
+  const { rows } = await client.query<{ kind: 'index' | 'sequence' | 'constraint' | 'trigger'; name: string }>(
     `SELECT 'index' AS kind, c.relname::text AS name
        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass
      UNION ALL
@@ -39,7 +39,9 @@ async function renameDependents(client: pg.ClientBase, s: string, table: string,
        WHERE d.refobjid = $1::regclass AND d.classid = 'pg_class'::regclass AND c.relkind = 'S'
      UNION ALL
      SELECT 'constraint', conname::text
-       FROM pg_constraint WHERE conrelid = $1::regclass AND contype NOT IN ('p', 'u', 'x')`,
+       FROM pg_constraint WHERE conrelid = $1::regclass AND contype NOT IN ('p', 'u', 'x')
+     UNION ALL
+     SELECT 'trigger', tgname::text FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal`,
     [qualified],
   );
   for (const { kind, name } of rows) {
@@ -47,6 +49,8 @@ async function renameDependents(client: pg.ClientBase, s: string, table: string,
     const renamed = quoteCatalogName(`${table}${name.slice(oldPrefix.length)}`);
     if (kind === 'index') await client.query(`ALTER INDEX ${s}.${quoteCatalogName(name)} RENAME TO ${renamed}`);
     if (kind === 'sequence') await client.query(`ALTER SEQUENCE ${s}.${quoteCatalogName(name)} RENAME TO ${renamed}`);
+    if (kind === 'trigger')
+      await client.query(`ALTER TRIGGER ${quoteCatalogName(name)} ON ${qualified} RENAME TO ${renamed}`);
     if (kind === 'constraint') {
       await client.query(`ALTER TABLE ${qualified} RENAME CONSTRAINT ${quoteCatalogName(name)} TO ${renamed}`);
     }

@@ -51,6 +51,39 @@ describe('rebuildProjection', () => {
     expect(new Set(sideEffects).size).toBe(60);
   });
 
+  it('gives the rebuilt tables’ triggers their live names back, so the next start adds none twice', async () => {
+    const { schema, store } = await harness.newStore();
+    const counter = counterProjection();
+    // A trigger kept with the table, as the accounts read model keeps its list items.
+    const projection = {
+      ...counter,
+      tables: {
+        ...counter.tables,
+        totals: (table: string, physical: string) => `${counter.tables.totals!(table, physical)};
+          CREATE OR REPLACE FUNCTION "${schema}".touch() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            BEGIN NEW.n := NEW.n; RETURN NEW; END $fn$;
+          CREATE OR REPLACE TRIGGER ${physical}_touched BEFORE INSERT OR UPDATE ON ${table}
+            FOR EACH ROW EXECUTE FUNCTION "${schema}".touch()`,
+      },
+    };
+    const triggers = async () =>
+      (
+        await harness.pool.query<{ tgname: string }>(
+          `SELECT tgname FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal ORDER BY 1`,
+          [`"${schema}".totals`],
+        )
+      ).rows.map((r) => r.tgname);
+    const runner = await harness.startRunner({ schema, store, projections: [projection] });
+    const appended = await appendCounts(store, 10);
+    expect(await runner.waitForPosition('counter', appended.last, 10_000)).toBe(true);
+    await runner.rebuild('counter', { batchSize: 4 });
+    expect(await triggers()).toEqual(['totals_touched']);
+    await runner.stop();
+    // Starting again runs the tables' DDL again: it must find the trigger by its live name.
+    await harness.startRunner({ schema, store, projections: [projection] });
+    expect(await triggers()).toEqual(['totals_touched']);
+  });
+
   it('swaps in cleanly while events keep coming and the live projection runs', async () => {
     const { schema, store, sideEffects, startRunner, rebuild } = await setup();
     const runner = await startRunner();
