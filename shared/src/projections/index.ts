@@ -14,5 +14,6 @@ export * from './port.js';
 export { createReadModels, type ReadModels, type ReadModelsOptions } from './read-models.js';
 export { type RebuildOptions, type RebuildResult, rebuildProjection } from './rebuild.js';
 export { ProjectionRunner, type ProjectionRunnerOptions, RELAY_CHECKPOINT } from './runner.js';
+export { storedJsonTrigger } from './stored-json.js';
 export { REBUILD_SUFFIX } from './tables.js';
 export { initialiseSchema, waitForCheckpoint } from './wait.js';

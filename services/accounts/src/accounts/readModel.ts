@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Account, AccountStatus } from '@cairn/shared/contracts';
-import type { Projection, ProjectionContext } from '@cairn/shared/projections';
+import { type Projection, type ProjectionContext, storedJsonTrigger } from '@cairn/shared/projections';
 import type { Pool, PoolClient } from 'pg';
 import { ACCOUNT_EVENT_TYPES, ACCOUNT_STREAM_PREFIX, type AccountEvent } from './account.js';
 import { ChangeRun, columnChangeOf } from './readModelChanges.js';
@@ -16,20 +16,15 @@ export const ACCOUNTS_TABLE = 'accounts';
 export const ACCOUNT_COUNTS_TABLE = 'account_counts';
 
 /**
- * Each account as one JSON value in the contract's shape, built by PostgreSQL when the row is written
- * (a trigger) rather than on every read: a page of a list is then 50 stored values joined into one
- * array, one row for the client to parse instead of one per account, and no JSON built per request.
- * Times are stored as the ISO strings the events carry (`Date.prototype.toISOString`), which also
- * sort as times do.
+ * Each account as one JSON value in the contract's shape, stored with the row (storedJsonTrigger): a
+ * page of a list is 50 stored values joined into one array, one row for the client to parse. Times are
+ * stored as the ISO strings the events carry (`Date.prototype.toISOString`), which also sort as times do.
  */
 const LIST_ITEM = `json_build_object('id', NEW.id, 'email', NEW.email, 'nickname', NEW.nickname,
   'provider', NEW.provider, 'status', NEW.status, 'statusMessage', NEW.status_message, 'groupId', NEW.group_id,
   'tagIds', NEW.tag_ids, 'usage', NEW.usage, 'notes', NEW.notes, 'hasCredentials', NEW.has_credentials,
   'lastCheckedAt', NEW.last_checked_at, 'version', NEW.version, 'createdAt', NEW.created_at,
   'updatedAt', NEW.updated_at, 'deletedAt', NEW.deleted_at)`;
-
-/** `"accounts"` of `"accounts"."accounts"`: the schema a table's DDL puts its trigger function in. */
-const schemaOf = (qualifiedTable: string): string => qualifiedTable.slice(0, qualifiedTable.indexOf('.'));
 
 export const accountsProjection: Projection = {
   name: ACCOUNTS_PROJECTION,
@@ -52,13 +47,10 @@ export const accountsProjection: Projection = {
       created_at text NOT NULL,
       updated_at text NOT NULL,
       deleted_at text,
-      -- the row as a list shows it, kept by the trigger below (see LIST_ITEM)
+      -- the row as a list shows it (LIST_ITEM), kept by a trigger
       item json NOT NULL,
       PRIMARY KEY (owner_id, id));
-    CREATE OR REPLACE FUNCTION ${schemaOf(t)}.account_list_item() RETURNS trigger LANGUAGE plpgsql AS $fn$
-      BEGIN NEW.item := ${LIST_ITEM}; RETURN NEW; END $fn$;
-    CREATE OR REPLACE TRIGGER ${physical}_item BEFORE INSERT OR UPDATE ON ${t}
-      FOR EACH ROW EXECUTE FUNCTION ${schemaOf(t)}.account_list_item();
+    ${storedJsonTrigger(t, physical, ACCOUNTS_TABLE, 'item', LIST_ITEM)};
     CREATE INDEX IF NOT EXISTS ${physical}_by_owner ON ${t} (owner_id, created_at, id);
     CREATE INDEX IF NOT EXISTS ${physical}_live_by_owner ON ${t} (owner_id, created_at, id) WHERE deleted_at IS NULL;
     CREATE INDEX IF NOT EXISTS ${physical}_by_group ON ${t} (owner_id, group_id) WHERE group_id IS NOT NULL;

@@ -4,11 +4,23 @@
  */
 import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '@cairn/shared/eventstore';
-import type { Projection, ProjectionContext } from '@cairn/shared/projections';
+import { type Projection, type ProjectionContext, storedJsonTrigger } from '@cairn/shared/projections';
 import type { Queryable } from '../db.js';
 import { USER_EVENT_TYPES, USER_STREAM_PREFIX, type UserChange, type UserEvent } from './user.js';
 
 export const USERS_PROJECTION = 'auth-users';
+
+/** `timestamptz` as `2030-01-01T00:00:00.000Z` (milliseconds truncated, as a JavaScript Date would). */
+const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Each row as one JSON value in the contract's shape, stored with the row (storedJsonTrigger). The
+ * client's cost of a result grows with its columns (a parser and a property per column per query): two
+ * columns instead of twelve save more there than the JSON costs, and it is built once per write.
+ */
+const LIST_ITEM = `json_build_object('id', NEW.id, 'username', NEW.username, 'displayName', NEW.display_name,
+  'userType', NEW.user_type, 'orgId', NEW.org_id, 'roleIds', NEW.role_ids, 'status', NEW.status,
+  'version', NEW.version, 'createdAt', ${isoUtc('NEW.created_at')}, 'updatedAt', ${isoUtc('NEW.updated_at')})`;
 
 export const usersProjection: Projection = {
   name: USERS_PROJECTION,
@@ -24,7 +36,10 @@ export const usersProjection: Projection = {
       status text NOT NULL,
       version integer NOT NULL,
       created_at timestamptz NOT NULL,
-      updated_at timestamptz NOT NULL);
+      updated_at timestamptz NOT NULL,
+      -- the row as a list shows it (LIST_ITEM), kept by a trigger
+      item json NOT NULL);
+    ${storedJsonTrigger(t, physical, 'users', 'item', LIST_ITEM)};
     CREATE INDEX IF NOT EXISTS ${physical}_by_org ON ${t} (org_id, created_at, id);
     CREATE INDEX IF NOT EXISTS ${physical}_by_created ON ${t} (created_at, id)`,
   },
@@ -111,18 +126,6 @@ export interface UserQuery {
 
 const likePattern = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** `timestamptz` as `2030-01-01T00:00:00.000Z` (milliseconds truncated, as a JavaScript Date would). */
-const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/**
- * Each row as one JSON value in the contract's shape, built by PostgreSQL. The client's cost of a result
- * grows with its columns (a parser and a property per column per query); two columns instead of twelve
- * save more there than building the JSON costs the server.
- */
-const USER_JSON = `json_build_object('id', id, 'username', username, 'displayName', display_name,
-  'userType', user_type, 'orgId', org_id, 'roleIds', role_ids, 'status', status, 'version', version,
-  'createdAt', ${isoUtc('created_at')}, 'updatedAt', ${isoUtc('updated_at')})`;
-
 interface Statements {
   /** A page, each row carrying the total (a window count). */
   readonly page: { readonly name: string; readonly text: string };
@@ -144,7 +147,7 @@ function statementsFor(table: string, condition: string, limit: number): Stateme
     found = {
       page: {
         name: `${name}_page`,
-        text: `SELECT ${USER_JSON} AS u, count(*) OVER () AS total FROM ${table} ${condition}
+        text: `SELECT item AS u, count(*) OVER () AS total FROM ${table} ${condition}
                ORDER BY created_at, id LIMIT $${limit} OFFSET $${limit + 1}`,
       },
       count: { name: `${name}_count`, text: `SELECT count(*) AS n FROM ${table} ${condition}` },
