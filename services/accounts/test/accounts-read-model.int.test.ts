@@ -29,6 +29,38 @@ const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
 
 /** The account events of one owner's story: creations, field changes of every kind, a deletion between. */
 function story(ownerId: string): AccountEvent[] {
+  return [...firstChapter(ownerId)];
+}
+
+/** More of the story: several accounts' creations, changes, deletions and restorations interleaved. */
+function longStory(ownerId: string): AccountEvent[] {
+  const ref = (accountId: string, version: number, second: number) => ({ ownerId, accountId, version, at: at(second) });
+  const first = firstChapter(ownerId);
+  const created = (accountId: string, second: number) => {
+    const template = first[0] as Extract<AccountEvent, { type: 'AccountCreated' }>;
+    return {
+      type: 'AccountCreated',
+      data: { ...template.data, ...ref(accountId, 1, second), version: 1, email: `${accountId}@example.com` },
+    } as AccountEvent;
+  };
+  return [
+    ...first,
+    created('a4', 20),
+    created('a5', 21),
+    { type: 'AccountUpdated', data: { ...ref('a4', 2, 22), notes: 'a4 once' } },
+    { type: 'AccountDeleted', data: ref('a5', 2, 23) },
+    { type: 'AccountUpdated', data: { ...ref('a4', 3, 24), email: 'a4@renamed.example.com' } },
+    { type: 'AccountDeleted', data: ref('a4', 4, 25) },
+    { type: 'AccountRestored', data: ref('a5', 3, 26) },
+    { type: 'AccountUpdated', data: { ...ref('a5', 4, 27), notes: 'a5 back' } },
+    { type: 'AccountRestored', data: ref('a4', 5, 28) },
+    { type: 'AccountDeleted', data: ref('a4', 6, 29) },
+    { type: 'AccountDeleted', data: ref('a1', 6, 30) },
+    { type: 'AccountUpdated', data: { ...ref('a1', 7, 31), notes: 'edited while deleted' } },
+  ];
+}
+
+function firstChapter(ownerId: string): AccountEvent[] {
   const ref = (accountId: string, version: number, second: number) => ({ ownerId, accountId, version, at: at(second) });
   const created = (accountId: string, second: number): AccountEvent => ({
     type: 'AccountCreated',
@@ -130,7 +162,7 @@ describe('the accounts read model', () => {
   });
 
   it('ends the same whether the events come in one page, one each, or pages of three', async () => {
-    const events = (owner: string) => story(owner);
+    const events = (owner: string) => longStory(owner);
     await project([events('owner-whole')]);
     await project(events('owner-single').map((event) => [event]));
     const threes = events('owner-threes');
@@ -138,10 +170,21 @@ describe('the accounts read model', () => {
     const whole = await rowsOf('owner-whole');
     expect(await rowsOf('owner-single')).toEqual(whole);
     expect(await rowsOf('owner-threes')).toEqual(whole);
+    // And what the story says: a4 deleted at its last move, a5 restored and edited, a1 deleted and edited.
+    const byId = Object.fromEntries(whole.rows.map((row) => [row.id, row]));
+    expect(byId.a4).toMatchObject({
+      deleted_at: at(29),
+      version: 6,
+      notes: 'a4 once',
+      email: 'a4@renamed.example.com',
+    });
+    expect(byId.a5).toMatchObject({ deleted_at: null, version: 4, notes: 'a5 back' });
+    expect(byId.a1).toMatchObject({ deleted_at: at(30), version: 7, notes: 'edited while deleted' });
+    expect(whole.counts).toEqual({ live: 2, deleted: 2 });
   });
 
   it('applies a page again without changing anything (a replay after a crash before the checkpoint)', async () => {
-    const events = story('owner-replay');
+    const events = longStory('owner-replay');
     await project([events]);
     const once = await rowsOf('owner-replay');
     await project([events]);

@@ -8,7 +8,7 @@ import type { Account, AccountStatus } from '@cairn/shared/contracts';
 import { type Projection, type ProjectionContext, storedJsonTrigger } from '@cairn/shared/projections';
 import type { Pool, PoolClient } from 'pg';
 import { ACCOUNT_EVENT_TYPES, ACCOUNT_STREAM_PREFIX, type AccountEvent } from './account.js';
-import { ChangeRun, columnChangeOf } from './readModelChanges.js';
+import { ChangeRun, columnChangeOf, MoveRun, rowKey } from './readModelChanges.js';
 
 export const ACCOUNTS_PROJECTION = 'accounts-accounts';
 export const ACCOUNTS_TABLE = 'accounts';
@@ -63,39 +63,52 @@ export const accountsProjection: Projection = {
   streamPrefixes: [ACCOUNT_STREAM_PREFIX],
   eventTypes: ACCOUNT_EVENT_TYPES,
   async handle(events, ctx) {
-    // Creations come in runs (a batch of creates), and so do field changes (updates under load): one
-    // statement per run instead of one per event. A run ends where another kind of event begins, so
-    // every event still applies after the ones before it.
-    let created: Extract<AccountEvent, { type: 'AccountCreated' }>[] = [];
+    // Writes go out in sets of one statement each: creations, field changes, deletions and
+    // restorations. An event whose account already waits in a set it cannot join has everything
+    // pending written first, so each account's events apply in order; different accounts' rows are
+    // independent, and the counts they move add up the same in any order.
+    const created = new Map<string, CreatedEvent>();
     const changed = new ChangeRun();
+    const moved = new MoveRun();
+    const table = ctx.table(ACCOUNTS_TABLE);
+    const counts = ctx.table(ACCOUNT_COUNTS_TABLE);
     const flush = async () => {
-      if (created.length > 0) await insertAccounts(created, ctx);
-      created = [];
-      await changed.write(ctx.table(ACCOUNTS_TABLE), ctx);
+      if (created.size > 0) await insertAccounts([...created.values()], ctx);
+      created.clear();
+      await changed.write(table, ctx);
+      await moved.write(table, counts, ctx);
     };
     for (const recorded of events) {
       const event = { type: recorded.type, data: recorded.data } as AccountEvent;
-      if (event.type === 'AccountCreated') {
-        if (changed.size > 0) await flush();
-        created.push(event);
-        continue;
+      const key = rowKey(event.data.ownerId, event.data.accountId);
+      const pending = created.has(key) || moved.has(key);
+      switch (event.type) {
+        case 'AccountCreated':
+          if (pending || changed.has(key)) await flush();
+          created.set(key, event);
+          break;
+        case 'AccountDeleted':
+        case 'AccountRestored':
+          if (pending || changed.has(key)) await flush();
+          moved.add(event);
+          break;
+        case 'AccountPurged':
+          await flush();
+          await purgeAccount(event, table, counts, ctx);
+          break;
+        default:
+          // Field changes of one account fold together; they wait only for its creation or move.
+          if (pending) await flush();
+          changed.add(columnChangeOf(event));
       }
-      if (event.type === 'AccountDeleted' || event.type === 'AccountRestored' || event.type === 'AccountPurged') {
-        await flush();
-        await applyLifecycle(event, ctx);
-        continue;
-      }
-      if (created.length > 0) await flush();
-      changed.add(columnChangeOf(event));
     }
     await flush();
   },
 };
 
-async function insertAccounts(
-  created: readonly Extract<AccountEvent, { type: 'AccountCreated' }>[],
-  ctx: ProjectionContext,
-): Promise<void> {
+type CreatedEvent = Extract<AccountEvent, { type: 'AccountCreated' }>;
+
+async function insertAccounts(created: readonly CreatedEvent[], ctx: ProjectionContext): Promise<void> {
   const rows = created.map(({ data: d }) => ({
     owner_id: d.ownerId,
     id: d.accountId,
@@ -126,42 +139,20 @@ async function insertAccounts(
   );
 }
 
-/** Deletion, restoration and purge: they move the owner's counts too. */
-async function applyLifecycle(
-  e: Extract<AccountEvent, { type: 'AccountDeleted' | 'AccountRestored' | 'AccountPurged' }>,
+/** A purge removes the row; the owner's count of what the row was goes down. */
+async function purgeAccount(
+  e: Extract<AccountEvent, { type: 'AccountPurged' }>,
+  table: string,
+  counts: string,
   ctx: ProjectionContext,
-) {
-  const table = ctx.table(ACCOUNTS_TABLE);
-  const counts = ctx.table(ACCOUNT_COUNTS_TABLE);
-  switch (e.type) {
-    case 'AccountDeleted':
-    case 'AccountRestored': {
-      const deleting = e.type === 'AccountDeleted';
-      const d = e.data;
-      // The count moves only if the row did (a replayed event finds it moved already).
-      await ctx.client.query(
-        `WITH moved AS (
-           UPDATE ${table} SET deleted_at = $3, version = $4, updated_at = $5
-           WHERE owner_id = $1 AND id = $2 AND (deleted_at IS NULL) = $6 RETURNING owner_id)
-         UPDATE ${counts} SET live = live + $7, deleted = deleted - $7 WHERE owner_id IN (SELECT owner_id FROM moved)`,
-        [d.ownerId, d.accountId, deleting ? d.at : null, d.version, d.at, deleting, deleting ? -1 : 1],
-      );
-      return;
-    }
-    case 'AccountPurged':
-      await ctx.client.query(
-        `WITH gone AS (DELETE FROM ${table} WHERE owner_id = $1 AND id = $2 RETURNING owner_id, deleted_at IS NULL AS live)
-         UPDATE ${counts} c SET live = c.live - CASE WHEN gone.live THEN 1 ELSE 0 END,
-           deleted = c.deleted - CASE WHEN gone.live THEN 0 ELSE 1 END
-         FROM gone WHERE c.owner_id = gone.owner_id`,
-        [e.data.ownerId, e.data.accountId],
-      );
-      return;
-    default: {
-      const unknown: never = e;
-      return unknown;
-    }
-  }
+): Promise<void> {
+  await ctx.client.query(
+    `WITH gone AS (DELETE FROM ${table} WHERE owner_id = $1 AND id = $2 RETURNING owner_id, deleted_at IS NULL AS live)
+     UPDATE ${counts} c SET live = c.live - CASE WHEN gone.live THEN 1 ELSE 0 END,
+       deleted = c.deleted - CASE WHEN gone.live THEN 0 ELSE 1 END
+     FROM gone WHERE c.owner_id = gone.owner_id`,
+    [e.data.ownerId, e.data.accountId],
+  );
 }
 
 export interface AccountQuery {

@@ -1,9 +1,9 @@
 /**
- * Field changes to the accounts read model, written in runs: the changes of a page that come one after
- * another (updates, token refreshes, status checks, provider failures) become one UPDATE, each
- * account's changes in the run folded into one row of it (later fields over earlier ones, the last
- * version and time). Under load a page holds many such changes, and a statement each was most of what
- * the projection cost.
+ * Changes to the accounts read model, written in sets of one statement each: field changes (updates,
+ * token refreshes, status checks, provider failures), each account's folded into one row (later fields
+ * over earlier ones, the last version and time), and deletions and restorations, which move the
+ * owner's counts too. Under load a page holds many such changes, and a statement each was most of
+ * what the projection cost.
  */
 import type { ProjectionContext } from '@cairn/shared/projections';
 import type { AccountEvent } from './account.js';
@@ -76,16 +76,19 @@ export function columnChangeOf(event: FieldChangeEvent): ColumnChange {
   }
 }
 
-/** A run of field changes, folded per account in the order they came. */
+/** One key per account of an owner, for the sets below. */
+export const rowKey = (ownerId: string, accountId: string): string => `${ownerId}\u0000${accountId}`;
+
+/** A set of field changes, folded per account in the order they came. */
 export class ChangeRun {
   private readonly byAccount = new Map<string, ColumnChange>();
 
-  get size(): number {
-    return this.byAccount.size;
+  has(key: string): boolean {
+    return this.byAccount.has(key);
   }
 
   add(change: ColumnChange): void {
-    const key = `${change.ownerId}\u0000${change.accountId}`;
+    const key = rowKey(change.ownerId, change.accountId);
     const earlier = this.byAccount.get(key);
     this.byAccount.set(key, earlier ? { ...change, columns: { ...earlier.columns, ...change.columns } } : change);
   }
@@ -116,6 +119,49 @@ export class ChangeRun {
          version = c.version, updated_at = c.at
        FROM jsonb_to_recordset($1::jsonb) AS c(owner_id text, id text, version integer, at text, columns jsonb)
        WHERE t.owner_id = c.owner_id AND t.id = c.id`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
+export type MoveEvent = Extract<AccountEvent, { type: 'AccountDeleted' | 'AccountRestored' }>;
+
+/**
+ * A set of deletions and restorations, at most one per account (a second one for the same account must
+ * wait for this set to be written). A row moves, and with it the owner's counts, only if it is not
+ * where the event takes it already: a replayed event changes nothing.
+ */
+export class MoveRun {
+  private readonly byAccount = new Map<string, MoveEvent>();
+
+  has(key: string): boolean {
+    return this.byAccount.has(key);
+  }
+
+  add(event: MoveEvent): void {
+    this.byAccount.set(rowKey(event.data.ownerId, event.data.accountId), event);
+  }
+
+  async write(table: string, counts: string, ctx: ProjectionContext): Promise<void> {
+    if (this.byAccount.size === 0) return;
+    const rows = [...this.byAccount.values()].map(({ type, data }) => ({
+      owner_id: data.ownerId,
+      id: data.accountId,
+      deleting: type === 'AccountDeleted',
+      version: data.version,
+      at: data.at,
+    }));
+    this.byAccount.clear();
+    await ctx.client.query(
+      `WITH moved AS (
+         UPDATE ${table} AS t SET deleted_at = CASE WHEN r.deleting THEN r.at END, version = r.version,
+           updated_at = r.at
+         FROM jsonb_to_recordset($1::jsonb) AS r(owner_id text, id text, deleting boolean, version integer, at text)
+         WHERE t.owner_id = r.owner_id AND t.id = r.id AND (t.deleted_at IS NULL) = r.deleting
+         RETURNING t.owner_id, CASE WHEN r.deleting THEN -1 ELSE 1 END AS delta)
+       UPDATE ${counts} AS c SET live = c.live + m.delta, deleted = c.deleted - m.delta
+       FROM (SELECT owner_id, sum(delta)::integer AS delta FROM moved GROUP BY owner_id) AS m
+       WHERE c.owner_id = m.owner_id`,
       [JSON.stringify(rows)],
     );
   }
