@@ -1,8 +1,9 @@
 /**
- * Recording one resource change in one statement (the `record_change` function, schema.ts): skip it if
+ * Recording resource changes, each through the `record_change` function (schema.ts): skip it if
  * its event was handled before or if it is older than the stored copy, otherwise fold it into the stored
  * copy and append it to the user's log under the next number. Redelivered events therefore never
- * produce a second change. On a pool it commits by itself; on a client it joins the caller's transaction.
+ * produce a second change. One statement records any number of changes: on a pool it commits by itself;
+ * on a client it joins the caller's transaction.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { ResourceChange } from './change.js';
@@ -28,28 +29,15 @@ export interface Recorded {
   readonly seq: number;
 }
 
+/** One change, as `recordChanges` records several (the same statement, with one item). */
 export async function recordChange(
   db: Pick<Pool, 'query'> | PoolClient,
   tables: SyncTables,
   change: ResourceChange,
   options: RecordOptions = {},
 ): Promise<Recorded | undefined> {
-  const { rows } = await db.query<RecordRow>(
-    `SELECT outcome, seq, expected FROM ${tables.recordChange}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [
-      change.eventId,
-      change.userId,
-      change.resource,
-      change.id,
-      change.version,
-      change.kind,
-      JSON.stringify(change.fields),
-      change.source.subject,
-      JSON.stringify(change.source.data),
-      options.acceptGap === true,
-    ],
-  );
-  return outcomeOf(change, rows[0]);
+  const [row] = await recordChanges(db, tables, [{ change, acceptGap: options.acceptGap === true }]);
+  return outcomeOf(change, row);
 }
 
 /** What `record_change` answers for one change. */
@@ -78,7 +66,7 @@ export interface ChangeToRecord {
  * the others be. Any failure undoes them all; the caller may then record them one by one.
  */
 export async function recordChanges(
-  db: Pick<Pool, 'query'>,
+  db: Pick<Pool, 'query'> | PoolClient,
   tables: SyncTables,
   items: readonly ChangeToRecord[],
 ): Promise<RecordRow[]> {

@@ -1,8 +1,9 @@
 /**
  * Waiting for a push's own changes to reach the change log (they travel accounts → relay → bus →
  * this service's consumer). Follows what this process's consumer records as it commits, and asks the
- * database only when that falls quiet (the consumer may run in another replica). Bounded: after `pushWaitMs` it answers with the cursor it has,
- * which is still exact, only possibly before the client's writes (they then come back as changes).
+ * database only when that falls quiet (the consumer may run in another replica). Bounded: after
+ * `pushWaitMs` it answers with the cursor it has, which is still exact, only possibly before the
+ * client's writes (they then come back as changes).
  */
 import type { SyncRuntime } from '../runtime.js';
 
@@ -14,7 +15,7 @@ export interface AppliedChange {
   readonly kind: 'write' | 'delete';
 }
 
-/** With no word from this process's consumer for this long, the database is asked (another replica may be recording). */
+/** No word from this process's consumer for this long: ask the database (another replica may be recording). */
 const QUIET_MS = 25;
 
 /** Resolves with the user's last change number once every applied change is in their log. */
